@@ -1,0 +1,1 @@
+"""salesfloor bench package."""

@@ -1,0 +1,1 @@
+"""The salesfloor domain: identity, attribution, evidence and storage. Pure Python, no Qt, no sockets."""

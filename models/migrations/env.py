@@ -1,0 +1,21 @@
+"""Alembic environment: runs migrations on the engine handed over in config.attributes."""
+
+from alembic import context
+
+from models.schema import metadata
+
+
+def run_migrations_online() -> None:
+    """Run migrations on the engine the caller supplied."""
+    engine = context.config.attributes["engine"]
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,275 @@
+"""Apply identity resolution to the database: find the affected neighbourhood, resolve it, write changes.
+
+The neighbourhood of a set of leads is everything reachable from them through matchable identifiers
+(except saturated ones) and staff links, plus every lead of every customer met on the way. Resolving
+it with `models.resolution.resolve` gives the same answer as resolving the whole database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from models.clock import business_time
+from models.identifiers import STRENGTH, IdentifierKind
+from models.leads import CHANNEL_LABELS_ZH, Channel
+from models.messages import Reason
+from models.resolution import (
+    CODE_KINDS,
+    HELD_FAMILY,
+    HELD_LIMIT,
+    HELD_SATURATED,
+    KIND_CODES,
+    LinkGraph,
+    MatchRules,
+    partition,
+    resolve,
+)
+from models.schema import customers, identifiers, leads, manual_links
+
+_CHUNK = 900  # stays under SQLite's bound-parameter limits
+
+
+def chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+    """Split a list into IN-clause sized pieces."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class IdentifierRow:
+    """A matchable identifier occurrence in the neighbourhood."""
+
+    lead_id: int
+    match_key: str
+    kind: str
+    masked: str
+
+
+@dataclass
+class Neighbourhood:
+    """Leads to re-resolve, with their identifiers, staff links and global key degrees."""
+
+    lead_ids: list[int]
+    rows: list[IdentifierRow]
+    degree: dict[str, int]
+    must: list[tuple[int, int]]
+    lead_customer: dict[int, int | None]
+    lead_info: dict[int, tuple[str, datetime]]
+
+
+def key_degrees(conn: Connection, keys: list[str]) -> dict[str, int]:
+    """How many distinct leads carry each match key (the whole database)."""
+    out: dict[str, int] = {}
+    for part in chunks(keys):
+        q = (
+            sa.select(identifiers.c.match_key, sa.func.count(sa.distinct(identifiers.c.lead_id)))
+            .where(identifiers.c.match_key.in_(part))
+            .group_by(identifiers.c.match_key)
+        )
+        out.update({k: n for k, n in conn.execute(q)})
+    return out
+
+
+def gather(conn: Connection, seed_leads: Iterable[int], new_key_counts: dict[str, int], cap: int) -> Neighbourhood:
+    """Breadth-first walk from the seed leads over non-saturated keys, staff links and customers."""
+    lead_set: set[int] = set()
+    frontier = set(seed_leads)
+    seen_keys: set[str] = set()
+    degree: dict[str, int] = {}
+    rows: dict[tuple[int, str], IdentifierRow] = {}
+    must: set[tuple[int, int]] = set()
+    while frontier:
+        lead_set |= frontier
+        batch = sorted(frontier)
+        frontier = set()
+        fresh_keys: set[str] = set()
+        for part in chunks(batch):
+            q = sa.select(identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked).where(
+                identifiers.c.lead_id.in_(part), identifiers.c.match_key.is_not(None)
+            )
+            for r in conn.execute(q):
+                rows[(r.lead_id, r.match_key)] = IdentifierRow(r.lead_id, r.match_key, r.kind, r.masked)
+                if r.match_key not in seen_keys:
+                    fresh_keys.add(r.match_key)
+            q = sa.select(manual_links.c.lead_a, manual_links.c.lead_b).where(
+                manual_links.c.active, sa.or_(manual_links.c.lead_a.in_(part), manual_links.c.lead_b.in_(part))
+            )
+            for a, b in conn.execute(q):
+                must.add((a, b))
+                frontier |= {a, b} - lead_set
+            q = sa.select(leads.c.customer_id).where(leads.c.id.in_(part), leads.c.customer_id.is_not(None))
+            owners = sorted({c for (c,) in conn.execute(q)})
+            for cpart in chunks(owners):
+                q = sa.select(leads.c.id).where(leads.c.customer_id.in_(cpart))
+                frontier |= {i for (i,) in conn.execute(q)} - lead_set
+        seen_keys |= fresh_keys
+        degree.update(key_degrees(conn, sorted(fresh_keys)))
+        expand = [
+            k for k in sorted(fresh_keys) if degree.get(k, 0) - new_key_counts.get(k, 0) <= cap
+        ]  # a key that only now went over the cap must still re-split the leads it used to join
+        for part in chunks(expand):
+            q = sa.select(identifiers.c.lead_id).where(identifiers.c.match_key.in_(part)).distinct()
+            frontier |= {i for (i,) in conn.execute(q)} - lead_set
+    ids = sorted(lead_set)
+    lead_customer: dict[int, int | None] = {}
+    lead_info: dict[int, tuple[str, datetime]] = {}
+    for part in chunks(ids):
+        q = sa.select(leads.c.id, leads.c.customer_id, leads.c.channel, leads.c.occurred_at).where(leads.c.id.in_(part))
+        for r in conn.execute(q):
+            lead_customer[r.id] = r.customer_id
+            lead_info[r.id] = (r.channel, r.occurred_at)
+    return Neighbourhood(ids, list(rows.values()), degree, sorted(must), lead_customer, lead_info)
+
+
+def build_graph(hood: Neighbourhood, cap: int) -> tuple[LinkGraph, list[str]]:
+    """Index the neighbourhood into arrays for `resolve`; returns the graph and the key list."""
+    index = {lead: i for i, lead in enumerate(hood.lead_ids)}
+    keys = sorted({r.match_key for r in hood.rows})
+    kidx = {k: i for i, k in enumerate(keys)}
+    kind_of = {r.match_key: r.kind for r in hood.rows}
+    graph = LinkGraph(
+        n_leads=len(hood.lead_ids),
+        edge_lead=np.array([index[r.lead_id] for r in hood.rows], dtype=np.int64),
+        edge_key=np.array([kidx[r.match_key] for r in hood.rows], dtype=np.int64),
+        key_kind=np.array([KIND_CODES[IdentifierKind(kind_of[k])] for k in keys], dtype=np.int64),
+        key_saturated=np.array([hood.degree.get(k, 0) > cap for k in keys], dtype=bool),
+        must_a=np.array([index[a] for a, _ in hood.must if a in index], dtype=np.int64),
+        must_b=np.array([index[b] for a, b in hood.must if a in index], dtype=np.int64),
+    )
+    return graph, keys
+
+
+@dataclass
+class Outcome:
+    """What re-resolving a neighbourhood changed."""
+
+    lead_customer: dict[int, int] = field(default_factory=dict)
+    explanations: dict[int, Reason] = field(default_factory=dict)
+    merged: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (survivor, absorbed, leads)
+    split: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (kept, new, leads moved)
+    created: list[int] = field(default_factory=list)
+    touched_customers: set[int] = field(default_factory=set)
+    held: list[tuple[str, str, list[int], str, str]] = field(default_factory=list)  # (reason, key, leads, kind, masked)
+    flagged: list[tuple[int, str]] = field(default_factory=list)
+
+
+def apply(
+    conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetime, new_leads: set[int]
+) -> Outcome:
+    """Resolve the neighbourhood and write customer assignments; return what changed."""
+    graph, keys = build_graph(hood, rules.max_leads_per_identifier)
+    res = resolve(graph, rules)
+    out = Outcome()
+    ids = hood.lead_ids
+    groups = [[ids[i] for i in g] for g in partition(res.labels)]
+    claimed: set[int] = set()
+    group_customer: list[int] = []
+    to_create = []
+    for group in groups:
+        firsts: dict[int, int] = {}
+        for lead in group:
+            c = hood.lead_customer.get(lead)
+            if c is not None and c not in firsts:
+                firsts[c] = lead
+        choice = next((c for c in sorted(firsts, key=firsts.get) if c not in claimed), None)
+        if choice is None:
+            to_create.append(len(group_customer))
+            group_customer.append(-1)
+        else:
+            claimed.add(choice)
+            group_customer.append(choice)
+    if to_create:
+        rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in to_create]
+        new_ids = conn.execute(customers.insert().returning(customers.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        for pos, cid in zip(to_create, new_ids, strict=True):
+            group_customer[pos] = cid
+            out.created.append(cid)
+    explain = _Explainer(hood, graph, keys, res)
+    moves = []
+    for group, cid in zip(groups, group_customer, strict=True):
+        for lead in group:
+            out.lead_customer[lead] = cid
+            old = hood.lead_customer.get(lead)
+            if old != cid:
+                moves.append({"b_id": lead, "b_cid": cid})
+            if lead in new_leads:
+                out.explanations[lead] = explain.why(lead, group)
+        out.touched_customers.add(cid)
+        for other in sorted({hood.lead_customer.get(lead) for lead in group} - {None, cid}):
+            moved = [lead for lead in group if hood.lead_customer.get(lead) == other]
+            if other in claimed:
+                out.split.append((other, cid, moved))
+            else:
+                out.merged.append((cid, other, moved))
+    if moves:
+        conn.execute(
+            leads.update().where(leads.c.id == sa.bindparam("b_id")).values(customer_id=sa.bindparam("b_cid")), moves
+        )
+    absorbed = {(other, survivor) for survivor, other, _ in out.merged}
+    for other, survivor in sorted(absorbed):
+        conn.execute(customers.update().where(customers.c.id == other).values(
+            status="merged", merged_into=survivor, updated_at=now))
+        out.touched_customers.add(other)
+    for kept, _new, _moved in out.split:
+        out.touched_customers.add(kept)
+    held_keys = np.array(sorted(res.held), dtype=np.int64)
+    members_of: dict[int, set[int]] = defaultdict(set)
+    mask = np.isin(res.edge_key, held_keys)
+    for lead_i, key_i in zip(res.edge_lead[mask], res.edge_key[mask], strict=True):
+        members_of[int(key_i)].add(ids[lead_i])
+    for k, reason in sorted(res.held.items()):
+        members = sorted(members_of[k])
+        if len(members) >= 2 and reason in (HELD_FAMILY, HELD_LIMIT, HELD_SATURATED):
+            out.held.append((reason, keys[k], members, CODE_KINDS[int(graph.key_kind[k])].value, explain.masked[keys[k]]))
+    for label, reason in res.flagged.items():
+        out.flagged.append((out.lead_customer[ids[label]], reason))
+    return out
+
+
+class _Explainer:
+    """Finds, for a lead, the strongest accepted link that put it in its customer."""
+
+    def __init__(self, hood: Neighbourhood, graph: LinkGraph, keys: list[str], res) -> None:
+        self.hood = hood
+        self.ids = hood.lead_ids
+        self.keys = keys
+        self.masked = {r.match_key: r.masked for r in hood.rows}
+        self.kind = {k: CODE_KINDS[int(graph.key_kind[i])].value for i, k in enumerate(keys)}
+        self.by_lead: dict[int, list[int]] = defaultdict(list)
+        self.by_key: dict[int, list[int]] = defaultdict(list)
+        for lead_i, key_i in zip(res.edge_lead[res.accepted], res.edge_key[res.accepted], strict=True):
+            self.by_lead[self.ids[lead_i]].append(int(key_i))
+            self.by_key[int(key_i)].append(self.ids[lead_i])
+        self.must = defaultdict(set)
+        for a, b in hood.must:
+            self.must[a].add(b)
+            self.must[b].add(a)
+
+    def why(self, lead: int, group: list[int]) -> Reason:
+        """A Reason naming the identifier and the earlier lead this lead was matched with."""
+        best = None
+        for k in self.by_lead.get(lead, []):
+            strength = STRENGTH[IdentifierKind(self.kind[self.keys[k]])]
+            for other in self.by_key[k]:
+                if other == lead:
+                    continue
+                rank = (-strength, other > lead, other)
+                if best is None or rank < best[0]:
+                    best = (rank, k, other)
+        if best is not None:
+            _, k, other = best
+            channel, at = self.hood.lead_info[other]
+            return Reason("same_identifier", {
+                "kind": self.kind[self.keys[k]], "masked": self.masked[self.keys[k]], "lead_id": other,
+                "channel": CHANNEL_LABELS_ZH.get(Channel(channel), channel),
+                "at": business_time(at).strftime("%m-%d %H:%M")})
+        if self.must.get(lead):
+            return Reason("manual_link", {"actor": "staff", "note": f"lead #{min(self.must[lead])}"})
+        return Reason("new_customer")

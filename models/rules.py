@@ -1,0 +1,136 @@
+"""The project rules file: identity limits, channel weights and 报备 protection, validated on load."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from models.identifiers import DEFAULT_BLOCKLIST, IdentifierKind, IdentifierPolicy
+from models.leads import Channel, TouchKind
+from models.resolution import MatchRules
+
+DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "resources" / "rules" / "default.toml"
+
+
+class RulesError(ValueError):
+    """The rules file is malformed; the message names the key and the problem."""
+
+
+@dataclass(frozen=True)
+class ProtectionRules:
+    """报备/判客 protection parameters (see docs/attribution.md)."""
+
+    report_valid_days: int = 7
+    min_report_lead_minutes: int = 30
+    report_required: bool = False
+    visit_protection_days: int = 30
+    deal_protection_days: int = 90
+    visit_decides: bool = True
+
+
+@dataclass(frozen=True)
+class ProjectRules:
+    """Everything configurable about identity and attribution for one project."""
+
+    match: MatchRules = field(default_factory=MatchRules)
+    identifiers: IdentifierPolicy = field(default_factory=IdentifierPolicy)
+    weights: dict[str, Decimal] = field(default_factory=dict)
+    protection: ProtectionRules = field(default_factory=ProtectionRules)
+
+    def weight(self, channel: str, kind: str) -> Decimal:
+        """Contribution weight of a touch: 'channel.kind', else '*.kind', else 0."""
+        return self.weights.get(f"{channel}.{kind}", self.weights.get(f"*.{kind}", Decimal(0)))
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge two TOML tables (override wins)."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _parse_weights(table: dict[str, Any]) -> dict[str, Decimal]:
+    """Validate 'channel.kind' keys and decimal weights."""
+    channels = {c.value for c in Channel} | {"*"}
+    kinds = {k.value for k in TouchKind}
+    out: dict[str, Decimal] = {}
+    for key, raw in table.items():
+        channel, _, kind = key.partition(".")
+        if channel not in channels or kind not in kinds:
+            raise RulesError(f"weights: {key!r} is not 'channel.kind' (channels {sorted(channels)}, kinds {sorted(kinds)})")
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise RulesError(f"weights: {key!r} = {raw!r} is not a number") from None
+        if value < 0:
+            raise RulesError(f"weights: {key!r} = {raw!r} must not be negative")
+        out[key] = value
+    return out
+
+
+def _parse_protection(table: dict[str, Any]) -> ProtectionRules:
+    """Validate the [protection] table against ProtectionRules' fields."""
+    known = {f.name: f for f in fields(ProtectionRules)}
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if key not in known:
+            raise RulesError(f"protection: unknown key {key!r}; known: {sorted(known)}")
+        expected = bool if known[key].type in ("bool", bool) else int
+        if expected is int and (isinstance(raw, bool) or not isinstance(raw, int) or raw < 0):
+            raise RulesError(f"protection: {key} must be a whole number >= 0, got {raw!r}")
+        if expected is bool and not isinstance(raw, bool):
+            raise RulesError(f"protection: {key} must be true or false, got {raw!r}")
+        values[key] = raw
+    return ProtectionRules(**values)
+
+
+def _parse_identity(table: dict[str, Any]) -> tuple[MatchRules, IdentifierPolicy]:
+    """Validate the [identity] table."""
+    cap = table.get("max_leads_per_identifier", 100)
+    if not isinstance(cap, int) or cap < 2:
+        raise RulesError(f"identity: max_leads_per_identifier must be a whole number >= 2, got {cap!r}")
+    limits = dict(MatchRules().max_distinct)
+    for kind, limit in table.get("max_distinct", {}).items():
+        try:
+            IdentifierKind(kind)
+        except ValueError:
+            raise RulesError(f"identity.max_distinct: unknown identifier kind {kind!r}") from None
+        if not isinstance(limit, int) or limit < 1:
+            raise RulesError(f"identity.max_distinct.{kind} must be a whole number >= 1, got {limit!r}")
+        limits[kind] = limit
+    blocked = table.get("blocked_values", [])
+    if not isinstance(blocked, list) or not all(isinstance(v, str) for v in blocked):
+        raise RulesError("identity: blocked_values must be a list of strings")
+    policy = IdentifierPolicy(DEFAULT_BLOCKLIST, frozenset(v.strip().lower() for v in blocked))
+    return MatchRules(max_leads_per_identifier=cap, max_distinct=limits), policy
+
+
+def load_rules(path: Path | str | None = None) -> ProjectRules:
+    """Load the defaults, overlay a project rules file if given, and validate everything."""
+    with DEFAULT_RULES_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    if path is not None:
+        try:
+            with Path(path).open("rb") as fh:
+                data = _merge(data, tomllib.load(fh))
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesError(f"{path}: not valid TOML ({exc})") from None
+        except OSError as exc:
+            raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
+    unknown = set(data) - {"identity", "weights", "protection"}
+    if unknown:
+        raise RulesError(f"unknown section(s) {sorted(unknown)}; expected identity, weights, protection")
+    match, policy = _parse_identity(data.get("identity", {}))
+    return ProjectRules(
+        match=match,
+        identifiers=policy,
+        weights=_parse_weights(data.get("weights", {})),
+        protection=_parse_protection(data.get("protection", {})),
+    )

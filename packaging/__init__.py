@@ -1,0 +1,1 @@
+"""Packaging: installers and service units (filled in by the packaging work)."""

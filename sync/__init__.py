@@ -1,0 +1,1 @@
+"""The wire: message schemas, the hub, the client sync engine and notifiers."""
