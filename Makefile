@@ -1,0 +1,38 @@
+# salesfloor — the two commands that matter: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: run test lint bench bench-full venv clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start the demo on the embedded SQLite default (a synthetic day of leads).
+run: venv
+	$(BIN)/salesfloor demo
+
+## Lint, import contracts, then the whole test suite (SQLite and PostgreSQL).
+test: venv lint
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## Benchmarks (quick sizes); `make bench-full` runs the full 1M-lead sizes.
+bench: venv
+	$(BIN)/python -m bench identity --quick
+
+bench-full: venv
+	$(BIN)/python -m bench identity
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
