@@ -175,6 +175,16 @@ def db_upgrade(app: AppContext) -> None:
     click.echo(f"schema up to date: {app.settings.db_url.split('@')[-1]}")
 
 
+def _attach_subcommands() -> None:
+    """Subcommands that live in their own modules."""
+    from app.cmd_import import import_command
+
+    cli.add_command(import_command)
+
+
+_attach_subcommands()
+
+
 def main() -> None:
     """Console-script entry point: run the CLI and turn domain errors into clear messages."""
     try:
