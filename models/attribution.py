@@ -184,6 +184,8 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
             continue
         if owner_visit is None and own_visit is not None:
             break  # the office owns it; later agency visits do not take it away
+        if owner_visit is not None and until is not None:
+            reasons.append(Reason("protection_lapsed", {"agency": owner_visit.agency_name, "until": _when(until)}))
         if visit.kind is TouchKind.ACCOMPANIED_VISIT:
             rep = _valid_report(visit, reports, rules)
             if rep is None and rules.report_required:

@@ -1,0 +1,89 @@
+"""Personal data at rest: encrypted, matched by keyed hashes, masked, never in logs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+import pytest
+
+from app.logging_setup import RedactingFilter
+from models.clock import BUSINESS_TZ
+from models.leads import LeadIn
+from models.privacy import (
+    MasterKeyError,
+    Vault,
+    mask_mobile,
+    mask_name,
+    mask_national_id,
+    redact,
+)
+
+MOBILE = "13812345678"
+ID_NUMBER = "440401199001011766"
+
+
+def test_masks():
+    assert mask_mobile("+8613812345678") == "138****5678"
+    assert mask_mobile(MOBILE) == "138****5678"
+    assert mask_national_id(ID_NUMBER) == "440401********1766"
+    assert mask_name("李敏") == "李*"
+    assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("") == ""
+
+
+def test_encryption_round_trip_is_bound_to_context(vault):
+    blob = vault.encrypt(MOBILE, "mobile")
+    assert MOBILE.encode() not in blob
+    assert vault.decrypt(blob, "mobile") == MOBILE
+    assert vault.encrypt(MOBILE, "mobile") != blob  # random nonce
+    with pytest.raises(Exception):  # noqa: B017 - cryptography's InvalidTag
+        vault.decrypt(blob, "national_id")
+
+
+def test_blind_index_is_keyed_and_kind_scoped(vault):
+    other = Vault(b"\x01" * 32)
+    assert vault.blind_index("mobile", "+86" + MOBILE) == vault.blind_index("mobile", "+86" + MOBILE)
+    assert vault.blind_index("mobile", "+86" + MOBILE) != other.blind_index("mobile", "+86" + MOBILE)
+    assert vault.blind_index("mobile", "x") != vault.blind_index("browser_fp", "x")
+
+
+def test_short_key_is_refused():
+    with pytest.raises(MasterKeyError, match="32 bytes"):
+        Vault(b"short")
+
+
+def test_redact_masks_numbers_in_free_text():
+    text = f"lead from {MOBILE} with id {ID_NUMBER} and +86 139-8765-4321"
+    clean = redact(text)
+    assert MOBILE not in clean and ID_NUMBER not in clean and "4321" in clean
+    assert not re.search(r"1\d{10}", clean.replace(" ", "").replace("-", ""))
+
+
+def test_logging_filter_redacts(caplog):
+    logger = logging.getLogger("salesfloor.test")
+    handler_filter = RedactingFilter()
+    record = logger.makeRecord("x", logging.INFO, __file__, 1, "caller %s id %s", (MOBILE, ID_NUMBER), None)
+    handler_filter.filter(record)
+    assert MOBILE not in record.getMessage() and ID_NUMBER not in record.getMessage()
+
+
+def test_sqlite_file_holds_no_plaintext_mobile_or_id_number(tmp_path, vault, rules, clock):
+    from models.db import open_database, sqlite_url
+    from models.registry import CustomerRegistry
+
+    path = tmp_path / "office.db"
+    engine = open_database(sqlite_url(path))
+    registry = CustomerRegistry(engine, vault, rules, clock)
+    t = datetime(2026, 11, 20, 10, 0, tzinfo=BUSINESS_TZ)
+    registry.ingest(LeadIn("douyin", "d1", "douyin", "online_lead", t, "李敏",
+                           [("mobile", MOBILE), ("national_id", ID_NUMBER)]))
+    registry.ingest(LeadIn("walk_in", "w1", "walk_in", "walk_in", t, "王芳",
+                           [("mobile", "138123456789"), ("national_id", "440401199001011768")]))  # both invalid
+    engine.dispose()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("office.db"))
+    for secret in (MOBILE, ID_NUMBER, "138123456789", "440401199001011768", "1381234", "李敏", "王芳"):
+        assert secret.encode() not in raw, secret
+        assert secret.encode("utf-16-le") not in raw
+    assert not re.search(rb"1[3-9]\d{9}", raw)
