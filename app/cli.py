@@ -24,12 +24,24 @@ pass_ctx = click.make_pass_decorator(AppContext)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="salesfloor")
 @click.option("--db", envvar="SALESFLOOR_DB", help="Database URL (default: SQLite in the data dir).")
-@click.option("--data-dir", envvar="SALESFLOOR_DATA_DIR", type=click.Path(file_okay=False),
-              help="Where the database and key file live.")
-@click.option("--rules", envvar="SALESFLOOR_RULES", type=click.Path(dir_okay=False),
-              help="Project rules file (TOML) overriding resources/rules/default.toml.")
-@click.option("--key-source", type=click.Choice(["auto", "env", "file", "keyring"]), default=None,
-              help="Where the master key comes from.")
+@click.option(
+    "--data-dir",
+    envvar="SALESFLOOR_DATA_DIR",
+    type=click.Path(file_okay=False),
+    help="Where the database and key file live.",
+)
+@click.option(
+    "--rules",
+    envvar="SALESFLOOR_RULES",
+    type=click.Path(dir_okay=False),
+    help="Project rules file (TOML) overriding resources/rules/default.toml.",
+)
+@click.option(
+    "--key-source",
+    type=click.Choice(["auto", "env", "file", "keyring"]),
+    default=None,
+    help="Where the master key comes from.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 @click.pass_context
 def cli(ctx: click.Context, db, data_dir, rules, key_source, verbose) -> None:
@@ -78,8 +90,9 @@ def audit_export(app: AppContext, customer: int, output: str | None) -> None:
     """Write the evidence bundle of a customer (JSON) for an agency dispute."""
     with app.engine.connect() as conn:
         cid = resolve_customer_id(conn, customer)
-        bundle = evidence_bundle(conn, app.vault, app.rules.protection, AuditLog(app.vault.audit_key), cid,
-                                 app.clock.now())
+        bundle = evidence_bundle(
+            conn, app.vault, app.rules.protection, AuditLog(app.vault.audit_key), cid, app.clock.now()
+        )
     text = json.dumps(bundle, ensure_ascii=False, indent=2, default=str)
     if output:
         Path(output).write_text(text, encoding="utf-8")
@@ -146,8 +159,10 @@ def review_list(app: AppContext) -> None:
         click.echo("review queue is empty")
     for item in items:
         ev = item["evidence"]
-        click.echo(f"#{item['id']} [{item['kind']}] customer #{item['customer_id']}: {ev.get('text', '')} "
-                   f"leads {ev.get('lead_ids', [])}")
+        click.echo(
+            f"#{item['id']} [{item['kind']}] customer #{item['customer_id']}: {ev.get('text', '')} "
+            f"leads {ev.get('lead_ids', [])}"
+        )
 
 
 @review.command("close")

@@ -29,15 +29,19 @@ def run_demo(app: AppContext, leads: int = 300, seed: int = 20261121, fresh: boo
         if fresh:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
-        app = AppContext(type(app.settings)(app.settings.data_dir, sqlite_url(path), app.settings.rules_file,
-                                            app.settings.key_source))
+        app = AppContext(
+            type(app.settings)(
+                app.settings.data_dir, sqlite_url(path), app.settings.rules_file, app.settings.key_source
+            )
+        )
     clock = FakeClock(DEMO_DAY)
     registry = CustomerRegistry(app.engine, app.vault, app.rules, clock)
     day = sorted(generate_leads(leads, seed, DEMO_DAY, days=0.5), key=lambda s: s.lead.occurred_at)
     console.rule("案场销管台 salesfloor · 演示：一个周六的线索")
     console.print(f"数据库：{app.settings.db_url.split('@')[-1]}")
-    with Progress(TextColumn("入库"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as bar:
+    with Progress(
+        TextColumn("入库"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=False
+    ) as bar:
         task = bar.add_task("ingest", total=len(day))
         for item in day:
             clock.set(item.lead.occurred_at)
@@ -50,12 +54,14 @@ def _summary(app: AppContext, registry: CustomerRegistry, n_leads: int) -> None:
     now = registry.clock.now()
     with app.engine.connect() as conn:
         active = conn.execute(sa.select(customers.c.id).where(customers.c.status == "active")).scalars().all()
-        firsts = Counter(conn.execute(sa.select(customers.c.first_channel).where(
-            customers.c.status == "active")).scalars().all())
+        firsts = Counter(
+            conn.execute(sa.select(customers.c.first_channel).where(customers.c.status == "active")).scalars().all()
+        )
         per_customer = Counter(conn.execute(sa.select(leads.c.customer_id)).scalars().all())
         problems = conn.execute(sa.select(sa.func.sum(leads.c.problems))).scalar() or 0
-        merges = conn.execute(sa.select(merge_history).where(merge_history.c.op == "merge")
-                              .order_by(merge_history.c.id)).all()
+        merges = conn.execute(
+            sa.select(merge_history).where(merge_history.c.op == "merge").order_by(merge_history.c.id)
+        ).all()
         reviews = open_reviews(conn)
         touches = load_touches(conn, list(active))
         verdicts = {cid: judge(ts, app.rules.protection, now) for cid, ts in touches.items()}
@@ -86,8 +92,12 @@ def _summary(app: AppContext, registry: CustomerRegistry, n_leads: int) -> None:
         v = verdicts[cid]
         owners[v.channel.value if v.channel else "-"] += 1
     for channel in sorted(set(firsts) | set(credit), key=lambda c: -firsts.get(c, 0)):
-        mix.add_row(channel_zh(channel), str(firsts.get(channel, 0)), f"{credit.get(channel, 0):.2f}",
-                    str(owners.get(channel, 0)))
+        mix.add_row(
+            channel_zh(channel),
+            str(firsts.get(channel, 0)),
+            f"{credit.get(channel, 0):.2f}",
+            str(owners.get(channel, 0)),
+        )
     console.print(mix)
 
     console.rule("合并说明（前 8 条）")
@@ -97,7 +107,9 @@ def _summary(app: AppContext, registry: CustomerRegistry, n_leads: int) -> None:
         console.print("今日无跨客户合并")
     console.rule("待复核队列")
     for item in reviews[:8]:
-        console.print(f"#{item['id']} {item['evidence'].get('text', item['kind'])} 线索 {item['evidence'].get('lead_ids', [])}")
+        console.print(
+            f"#{item['id']} {item['evidence'].get('text', item['kind'])} 线索 {item['evidence'].get('lead_ids', [])}"
+        )
     if not reviews:
         console.print("无")
     for detail in details:
@@ -105,4 +117,6 @@ def _summary(app: AppContext, registry: CustomerRegistry, n_leads: int) -> None:
     console.rule("存证链")
     state = "完整" if not problems_chain else f"被篡改：{problems_chain}"
     console.print(f"存证链{state}，共 {head[0]} 条，链头 {head[1][:16]}…")
-    console.print("下一步：salesfloor customer show <客户号> · salesfloor audit export <客户号> · salesfloor review list")
+    console.print(
+        "下一步：salesfloor customer show <客户号> · salesfloor audit export <客户号> · salesfloor review list"
+    )

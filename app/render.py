@@ -45,17 +45,29 @@ def print_customer(detail: CustomerDetail) -> None:
     for col in ("时间", "渠道", "类型", "线索", "标识", "合并依据"):
         table.add_column(col)
     for ln in detail.leads:
-        idents = ", ".join(f"{i['kind']}:{i['value']}" + ("" if i["status"] == "valid" else f" ⚠{i['reason']}")
-                           for i in ln.identifiers)
-        table.add_row(short_time(ln.occurred_at), channel_zh(ln.channel), kind_zh(ln.kind), f"#{ln.lead_id}",
-                      idents, ln.match_reason)
+        idents = ", ".join(
+            f"{i['kind']}:{i['value']}" + ("" if i["status"] == "valid" else f" ⚠{i['reason']}") for i in ln.identifiers
+        )
+        table.add_row(
+            short_time(ln.occurred_at),
+            channel_zh(ln.channel),
+            kind_zh(ln.kind),
+            f"#{ln.lead_id}",
+            idents,
+            ln.match_reason,
+        )
     console.print(table)
-    shares = "  ".join(f"{channel_zh(c.channel.value)}{'·' + c.agency_name if c.agency_name else ''} "
-                       f"{c.share * 100:.1f}%" for c in detail.contributions)
+    shares = "  ".join(
+        f"{channel_zh(c.channel.value)}{'·' + c.agency_name if c.agency_name else ''} {c.share * 100:.1f}%"
+        for c in detail.contributions
+    )
     console.print(f"渠道贡献：{shares or '-'}")
     j = detail.judgement
-    owner = {"agency": f"分销 {j.agency_name}（{j.broker_name or '-'}）", "own": f"案场自有（{channel_zh(j.channel.value if j.channel else None)}）",
-             "none": "-"}[j.owner]
+    owner = {
+        "agency": f"分销 {j.agency_name}（{j.broker_name or '-'}）",
+        "own": f"案场自有（{channel_zh(j.channel.value if j.channel else None)}）",
+        "none": "-",
+    }[j.owner]
     console.print(f"判客结果：[bold]{owner}[/bold]")
     for r in j.reasons:
         console.print(f"  · {r.text()}")

@@ -33,8 +33,9 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("SALESFLOOR_DATA_DIR") or platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def load_settings(db: str | None = None, data_dir: str | Path | None = None, rules: str | None = None,
-                  key_source: str | None = None) -> Settings:
+def load_settings(
+    db: str | None = None, data_dir: str | Path | None = None, rules: str | None = None, key_source: str | None = None
+) -> Settings:
     """Build settings from explicit values, then SALESFLOOR_* environment variables, then defaults."""
     folder = Path(data_dir) if data_dir else default_data_dir()
     url = db or os.environ.get("SALESFLOOR_DB") or sqlite_url(folder / "salesfloor.db")

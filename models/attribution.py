@@ -119,16 +119,14 @@ def contributions(touches: Sequence[TouchRecord]) -> list[Contribution]:
     ]
 
 
-def _valid_report(
-    visit: TouchRecord, reports: list[TouchRecord], rules: ProtectionRules
-) -> TouchRecord | None:
+def _valid_report(visit: TouchRecord, reports: list[TouchRecord], rules: ProtectionRules) -> TouchRecord | None:
     """The earliest report by the visit's agency that covers this visit, if any."""
     lead = timedelta(minutes=rules.min_report_lead_minutes)
     valid = timedelta(days=rules.report_valid_days)
     for rep in reports:
-        if rep.agency_id == visit.agency_id and rep.occurred_at <= visit.occurred_at - lead:
-            if visit.occurred_at <= rep.occurred_at + valid:
-                return rep
+        same_agency = rep.agency_id == visit.agency_id
+        if same_agency and rep.occurred_at <= visit.occurred_at - lead and visit.occurred_at <= rep.occurred_at + valid:
+            return rep
     return None
 
 
@@ -139,16 +137,21 @@ def _own(touches: list[TouchRecord]) -> TouchRecord | None:
 
 def _agency_owner(visit: TouchRecord, until: datetime, reasons: list[Reason]) -> Judgement:
     return Judgement(
-        "agency", visit.channel, visit.agency_id, visit.agency_name, visit.broker_id, visit.broker_name,
-        visit.touch_id, until, tuple(reasons),
+        "agency",
+        visit.channel,
+        visit.agency_id,
+        visit.agency_name,
+        visit.broker_id,
+        visit.broker_name,
+        visit.touch_id,
+        until,
+        tuple(reasons),
     )
 
 
 def _own_owner(first: TouchRecord | None, decided: TouchRecord | None, reasons: list[Reason]) -> Judgement:
     channel = first.channel if first else (decided.channel if decided else None)
-    return Judgement(
-        "own", channel, None, "", None, "", decided.touch_id if decided else None, None, tuple(reasons)
-    )
+    return Judgement("own", channel, None, "", None, "", decided.touch_id if decided else None, None, tuple(reasons))
 
 
 def judge(
@@ -178,9 +181,17 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
     for visit in visits:
         if owner_visit is not None and until is not None and visit.occurred_at <= until:
             if visit.agency_id != owner_visit.agency_id:
-                reasons.append(Reason("visit_during_protection", {
-                    "at": _when(visit.occurred_at), "agency": visit.agency_name or _label(visit.channel),
-                    "owner": owner_visit.agency_name, "until": _when(until)}))
+                reasons.append(
+                    Reason(
+                        "visit_during_protection",
+                        {
+                            "at": _when(visit.occurred_at),
+                            "agency": visit.agency_name or _label(visit.channel),
+                            "owner": owner_visit.agency_name,
+                            "until": _when(until),
+                        },
+                    )
+                )
             continue
         if owner_visit is None and own_visit is not None:
             break  # the office owns it; later agency visits do not take it away
@@ -189,21 +200,35 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
         if visit.kind is TouchKind.ACCOMPANIED_VISIT:
             rep = _valid_report(visit, reports, rules)
             if rep is None and rules.report_required:
-                reasons.append(Reason("report_missing", {
-                    "agency": visit.agency_name, "minutes": rules.min_report_lead_minutes,
-                    "days": rules.report_valid_days}))
+                reasons.append(
+                    Reason(
+                        "report_missing",
+                        {
+                            "agency": visit.agency_name,
+                            "minutes": rules.min_report_lead_minutes,
+                            "days": rules.report_valid_days,
+                        },
+                    )
+                )
                 own_visit = visit
                 continue
             if rep is not None:
                 minutes = int((visit.occurred_at - rep.occurred_at).total_seconds() // 60)
-                reasons.append(Reason("report_valid", {
-                    "agency": rep.agency_name, "at": _when(rep.occurred_at), "minutes": minutes}))
+                reasons.append(
+                    Reason(
+                        "report_valid", {"agency": rep.agency_name, "at": _when(rep.occurred_at), "minutes": minutes}
+                    )
+                )
             elif not rules.report_required:
                 reasons.append(Reason("report_not_required"))
             owner_visit = visit
             until = visit.occurred_at + timedelta(days=rules.visit_protection_days)
-            reasons.append(Reason("first_visit_agency", {
-                "at": _when(visit.occurred_at), "agency": visit.agency_name, "broker": visit.broker_name or "-"}))
+            reasons.append(
+                Reason(
+                    "first_visit_agency",
+                    {"at": _when(visit.occurred_at), "agency": visit.agency_name, "broker": visit.broker_name or "-"},
+                )
+            )
             deal = next((d for d in sorted(deals) if visit.occurred_at <= d <= until and d <= at), None)
             if deal is not None:
                 until = deal + timedelta(days=rules.deal_protection_days)
@@ -212,8 +237,9 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
         else:
             own_visit = visit
             first = own_first or visit
-            reasons.append(Reason("first_visit_walk_in", {
-                "at": _when(visit.occurred_at), "channel": _label(first.channel)}))
+            reasons.append(
+                Reason("first_visit_walk_in", {"at": _when(visit.occurred_at), "channel": _label(first.channel)})
+            )
     if owner_visit is not None and until is not None:
         if at > until:
             reasons.append(Reason("protection_lapsed", {"agency": owner_visit.agency_name, "until": _when(until)}))
@@ -228,23 +254,48 @@ def _judge_by_first_claim(seen, reports, own_first, visits, rules, at, deals) ->
     valid_for = timedelta(days=rules.report_valid_days)
     for rep in reports:
         if own_first is not None and own_first.occurred_at < rep.occurred_at:
-            reasons.append(Reason("report_after_own_contact", {
-                "agency": rep.agency_name, "channel": _label(own_first.channel), "at": _when(own_first.occurred_at)}))
+            reasons.append(
+                Reason(
+                    "report_after_own_contact",
+                    {
+                        "agency": rep.agency_name,
+                        "channel": _label(own_first.channel),
+                        "at": _when(own_first.occurred_at),
+                    },
+                )
+            )
             break
         visit = next((v for v in visits if v.agency_id == rep.agency_id and _valid_report(v, [rep], rules)), None)
         if visit is not None:
             return _judge_by_visits([visit], [rep], own_first, rules, at, deals)
         if at <= rep.occurred_at + valid_for:
             until = rep.occurred_at + valid_for
-            reasons.append(Reason("report_pending", {
-                "agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(until)}))
-            return Judgement("agency", rep.channel, rep.agency_id, rep.agency_name, rep.broker_id,
-                             rep.broker_name, rep.touch_id, until, tuple(reasons))
-        reasons.append(Reason("report_expired", {
-            "agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(rep.occurred_at + valid_for)}))
+            reasons.append(
+                Reason(
+                    "report_pending", {"agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(until)}
+                )
+            )
+            return Judgement(
+                "agency",
+                rep.channel,
+                rep.agency_id,
+                rep.agency_name,
+                rep.broker_id,
+                rep.broker_name,
+                rep.touch_id,
+                until,
+                tuple(reasons),
+            )
+        reasons.append(
+            Reason(
+                "report_expired",
+                {"agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(rep.occurred_at + valid_for)},
+            )
+        )
     if own_first is None and visits and not rules.visit_decides:
         return _judge_by_visits(visits[:1], reports, own_first, rules, at, deals)
     if own_first is not None:
-        reasons.append(Reason("first_contact_own", {
-            "at": _when(own_first.occurred_at), "channel": _label(own_first.channel)}))
+        reasons.append(
+            Reason("first_contact_own", {"at": _when(own_first.occurred_at), "channel": _label(own_first.channel)})
+        )
     return _own_owner(own_first, own_first, reasons)

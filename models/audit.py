@@ -24,6 +24,10 @@ from models.privacy import redact
 from models.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
+_HEAD_FOR_UPDATE = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    audit_head.update().where(audit_head.c.id == 1).values(seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash"))
+)
 
 
 class AuditTamperError(RuntimeError):
@@ -35,8 +39,9 @@ def canonical(payload: dict[str, Any]) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def chain_hash(key: bytes, prev: str, seq: int, at: datetime, actor: str, action: str,
-               customer_id: int | None, payload: str) -> str:
+def chain_hash(
+    key: bytes, prev: str, seq: int, at: datetime, actor: str, action: str, customer_id: int | None, payload: str
+) -> str:
     """The keyed hash of one row given its predecessor's hash."""
     material = "\x1e".join([prev, str(seq), at.isoformat(), actor, action, str(customer_id or ""), payload])
     return hmac.new(key, material.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -65,21 +70,29 @@ class AuditLog:
         if not entries:
             return -1
         at = to_utc(at)
-        head = conn.execute(
-            sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
-        ).first()
+        head = conn.execute(_HEAD_FOR_UPDATE).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
         rows = []
         for entry in entries:
             seq += 1
             text = redact(canonical(entry.payload))
             digest = chain_hash(self._key, prev, seq, at, entry.actor, entry.action, entry.customer_id, text)
-            rows.append({"seq": seq, "at": at, "actor": entry.actor, "action": entry.action,
-                         "customer_id": entry.customer_id, "payload": text, "prev_hash": prev, "hash": digest})
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "customer_id": entry.customer_id,
+                    "payload": text,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
+            )
             prev = digest
         conn.execute(audit_log.insert(), rows)
         if head:
-            conn.execute(audit_head.update().where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+            conn.execute(_MOVE_HEAD, {"b_seq": seq, "b_hash": prev})
         else:
             conn.execute(audit_head.insert().values(id=1, seq=seq, hash=prev))
         return seq
@@ -93,8 +106,9 @@ class AuditLog:
                 problems.append(f"rows {expected_seq}..{row.seq - 1} are missing (deleted)")
             if row.prev_hash != prev:
                 problems.append(f"row {row.seq}: link to the previous row is broken")
-            digest = chain_hash(self._key, row.prev_hash, row.seq, row.at, row.actor, row.action,
-                                row.customer_id, row.payload)
+            digest = chain_hash(
+                self._key, row.prev_hash, row.seq, row.at, row.actor, row.action, row.customer_id, row.payload
+            )
             if digest != row.hash:
                 problems.append(f"row {row.seq}: content does not match its hash (edited)")
             prev, expected_seq = row.hash, row.seq + 1
@@ -127,11 +141,17 @@ def _rows(conn: Connection, batch: int) -> Iterator[Any]:
 def rows_for_customers(conn: Connection, customer_ids: Iterable[int]) -> list[dict[str, Any]]:
     """Every chain row about any of these customers, with its hashes, oldest first."""
     ids = list(customer_ids)
-    result = conn.execute(
-        sa.select(audit_log).where(audit_log.c.customer_id.in_(ids)).order_by(audit_log.c.seq)
-    ).all()
+    result = conn.execute(sa.select(audit_log).where(audit_log.c.customer_id.in_(ids)).order_by(audit_log.c.seq)).all()
     return [
-        {"seq": r.seq, "at": r.at.isoformat(), "actor": r.actor, "action": r.action,
-         "customer_id": r.customer_id, "payload": json.loads(r.payload), "prev_hash": r.prev_hash, "hash": r.hash}
+        {
+            "seq": r.seq,
+            "at": r.at.isoformat(),
+            "actor": r.actor,
+            "action": r.action,
+            "customer_id": r.customer_id,
+            "payload": json.loads(r.payload),
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+        }
         for r in result
     ]

@@ -227,9 +227,7 @@ def parse_device(kind: IdentifierKind, raw: str, policy: IdentifierPolicy) -> Id
             return Identifier(kind, raw, Status.BLOCKED, f"all-zero {kind.value} (tracking limited)")
         return Identifier(kind, low, Status.VALID)
     if not _TOKEN_RE.match(text):
-        return Identifier(
-            kind, raw, Status.INVALID, f"{kind.value} must be 4-128 letters, digits or -_.:=+/@"
-        )
+        return Identifier(kind, raw, Status.INVALID, f"{kind.value} must be 4-128 letters, digits or -_.:=+/@")
     return Identifier(kind, text, Status.VALID)
 
 

@@ -77,11 +77,13 @@ class LeadIn:
         try:
             self.channel = Channel(self.channel)
         except ValueError:
-            raise LeadError(f"unknown channel {self.channel!r}; expected one of {[c.value for c in Channel]}")
+            raise LeadError(f"unknown channel {self.channel!r}; expected one of {[c.value for c in Channel]}") from None
         try:
             self.kind = TouchKind(self.kind)
         except ValueError:
-            raise LeadError(f"unknown touch kind {self.kind!r}; expected one of {[k.value for k in TouchKind]}")
+            raise LeadError(
+                f"unknown touch kind {self.kind!r}; expected one of {[k.value for k in TouchKind]}"
+            ) from None
         if not self.source or not self.source_message_id:
             raise LeadError("source and source_message_id are required (they make a replay harmless)")
         if not isinstance(self.occurred_at, datetime):

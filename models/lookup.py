@@ -58,7 +58,9 @@ def resolve_customer_id(conn: Connection, customer_id: int) -> int:
     current = customer_id
     while current not in seen:
         seen.add(current)
-        row = conn.execute(sa.select(customers.c.status, customers.c.merged_into).where(customers.c.id == current)).first()
+        row = conn.execute(
+            sa.select(customers.c.status, customers.c.merged_into).where(customers.c.id == current)
+        ).first()
         if row is None:
             raise LookupError(f"customer #{customer_id} does not exist")
         if row.status != "merged" or row.merged_into is None:
@@ -67,37 +69,59 @@ def resolve_customer_id(conn: Connection, customer_id: int) -> int:
     return current
 
 
-def customer_detail(conn: Connection, vault: Vault, protection: ProtectionRules, customer_id: int, at: datetime,
-                    reveal: bool = False) -> CustomerDetail:
+def customer_detail(
+    conn: Connection, vault: Vault, protection: ProtectionRules, customer_id: int, at: datetime, reveal: bool = False
+) -> CustomerDetail:
     """The merged timeline, identifiers (masked unless `reveal`), attribution and 判客 at `at`."""
     row = conn.execute(sa.select(customers).where(customers.c.id == customer_id)).first()
     if row is None:
         raise LookupError(f"customer #{customer_id} does not exist")
-    lead_rows = conn.execute(sa.select(leads).where(leads.c.customer_id == customer_id)
-                             .order_by(leads.c.occurred_at, leads.c.id)).all()
+    lead_rows = conn.execute(
+        sa.select(leads).where(leads.c.customer_id == customer_id).order_by(leads.c.occurred_at, leads.c.id)
+    ).all()
     ids = [r.id for r in lead_rows]
     idents: dict[int, list[dict[str, str]]] = {}
     if ids:
         for r in conn.execute(sa.select(identifiers).where(identifiers.c.lead_id.in_(ids)).order_by(identifiers.c.id)):
             value = vault.decrypt(r.value_enc, r.kind) if reveal else r.masked
-            idents.setdefault(r.lead_id, []).append({
-                "kind": r.kind, "value": value or "", "status": r.status, "reason": r.reason, "warnings": r.warnings})
+            idents.setdefault(r.lead_id, []).append(
+                {"kind": r.kind, "value": value or "", "status": r.status, "reason": r.reason, "warnings": r.warnings}
+            )
     lines = [
-        LeadLine(r.id, r.source, r.channel, r.kind, r.occurred_at,
-                 (vault.decrypt(r.name_enc, "name") or "") if reveal else r.name_masked, r.match_reason,
-                 idents.get(r.id, []))
+        LeadLine(
+            r.id,
+            r.source,
+            r.channel,
+            r.kind,
+            r.occurred_at,
+            (vault.decrypt(r.name_enc, "name") or "") if reveal else r.name_masked,
+            r.match_reason,
+            idents.get(r.id, []),
+        )
         for r in lead_rows
     ]
     touches = load_touches(conn, [customer_id]).get(customer_id, [])
-    history = [dict(h._mapping) for h in conn.execute(sa.select(merge_history).where(sa.or_(
-        merge_history.c.customer_id == customer_id, merge_history.c.other_customer_id == customer_id))
-        .order_by(merge_history.c.id))]
+    history = [
+        dict(h._mapping)
+        for h in conn.execute(
+            sa.select(merge_history)
+            .where(sa.or_(merge_history.c.customer_id == customer_id, merge_history.c.other_customer_id == customer_id))
+            .order_by(merge_history.c.id)
+        )
+    ]
     first = first_contact(touches)
     return CustomerDetail(
-        customer_id=row.id, status=row.status, merged_into=row.merged_into,
-        name=next((ln.name for ln in lines if ln.name), row.name_masked), needs_review=row.needs_review,
-        first_channel=first.channel.value if first else None, first_contact_at=first.occurred_at if first else None,
-        leads=lines, contributions=contributions(touches), judgement=judge(touches, protection, at), history=history,
+        customer_id=row.id,
+        status=row.status,
+        merged_into=row.merged_into,
+        name=next((ln.name for ln in lines if ln.name), row.name_masked),
+        needs_review=row.needs_review,
+        first_channel=first.channel.value if first else None,
+        first_contact_at=first.occurred_at if first else None,
+        leads=lines,
+        contributions=contributions(touches),
+        judgement=judge(touches, protection, at),
+        history=history,
     )
 
 
@@ -112,8 +136,9 @@ def customers_absorbed_into(conn: Connection, customer_id: int) -> set[int]:
     found = {customer_id}
     frontier = {customer_id}
     while frontier:
-        q = sa.select(merge_history.c.customer_id, merge_history.c.other_customer_id).where(sa.or_(
-            merge_history.c.customer_id.in_(frontier), merge_history.c.other_customer_id.in_(frontier)))
+        q = sa.select(merge_history.c.customer_id, merge_history.c.other_customer_id).where(
+            sa.or_(merge_history.c.customer_id.in_(frontier), merge_history.c.other_customer_id.in_(frontier))
+        )
         nxt: set[int] = set()
         for a, b in conn.execute(q):
             nxt |= {a, b} - {None}
@@ -122,8 +147,9 @@ def customers_absorbed_into(conn: Connection, customer_id: int) -> set[int]:
     return found
 
 
-def evidence_bundle(conn: Connection, vault: Vault, protection: ProtectionRules, audit: AuditLog,
-                    customer_id: int, at: datetime) -> dict[str, Any]:
+def evidence_bundle(
+    conn: Connection, vault: Vault, protection: ProtectionRules, audit: AuditLog, customer_id: int, at: datetime
+) -> dict[str, Any]:
     """Everything an agency dispute needs: touches, decisions, reasons and chain hashes (masked)."""
     detail = customer_detail(conn, vault, protection, customer_id, at)
     related = customers_absorbed_into(conn, customer_id)
@@ -133,19 +159,37 @@ def evidence_bundle(conn: Connection, vault: Vault, protection: ProtectionRules,
         "customer_id": customer_id,
         "generated_at": at.isoformat(),
         "chain": {"head_seq": head_seq, "head_hash": head_hash, "intact": not problems, "problems": problems},
-        "first_contact": {"channel": detail.first_channel,
-                          "at": detail.first_contact_at.isoformat() if detail.first_contact_at else None},
-        "judgement": {"owner": detail.judgement.owner,
-                      "channel": detail.judgement.channel.value if detail.judgement.channel else None,
-                      "agency": detail.judgement.agency_name, "broker": detail.judgement.broker_name,
-                      "protected_until": detail.judgement.protected_until.isoformat()
-                      if detail.judgement.protected_until else None,
-                      "reasons": [r.as_dict() for r in detail.judgement.reasons]},
-        "contributions": [{"channel": c.channel.value, "agency": c.agency_name, "weight": str(c.weight),
-                           "share": str(c.share)} for c in detail.contributions],
-        "touches": [{"lead_id": ln.lead_id, "source": ln.source, "channel": ln.channel, "kind": ln.kind,
-                     "at": ln.occurred_at.isoformat(), "name": ln.name, "match_reason": ln.match_reason,
-                     "identifiers": ln.identifiers} for ln in detail.leads],
+        "first_contact": {
+            "channel": detail.first_channel,
+            "at": detail.first_contact_at.isoformat() if detail.first_contact_at else None,
+        },
+        "judgement": {
+            "owner": detail.judgement.owner,
+            "channel": detail.judgement.channel.value if detail.judgement.channel else None,
+            "agency": detail.judgement.agency_name,
+            "broker": detail.judgement.broker_name,
+            "protected_until": detail.judgement.protected_until.isoformat()
+            if detail.judgement.protected_until
+            else None,
+            "reasons": [r.as_dict() for r in detail.judgement.reasons],
+        },
+        "contributions": [
+            {"channel": c.channel.value, "agency": c.agency_name, "weight": str(c.weight), "share": str(c.share)}
+            for c in detail.contributions
+        ],
+        "touches": [
+            {
+                "lead_id": ln.lead_id,
+                "source": ln.source,
+                "channel": ln.channel,
+                "kind": ln.kind,
+                "at": ln.occurred_at.isoformat(),
+                "name": ln.name,
+                "match_reason": ln.match_reason,
+                "identifiers": ln.identifiers,
+            }
+            for ln in detail.leads
+        ],
         "history": json.loads(json.dumps(detail.history, default=str)),
         "decisions": rows_for_customers(conn, sorted(related)),
     }

@@ -64,68 +64,129 @@ class Neighbourhood:
     lead_info: dict[int, tuple[str, datetime]]
 
 
+def _ids(name: str) -> sa.BindParameter:
+    return sa.bindparam(name, expanding=True)
+
+
+# Statements are built once: SQLAlchemy then reuses their compiled form on every call.
+_ROWS_OF_LEADS = sa.select(
+    identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked
+).where(identifiers.c.lead_id.in_(_ids("ids")), identifiers.c.match_key.is_not(None))
+_ANY_MANUAL = sa.select(manual_links.c.id).where(manual_links.c.active).limit(1)
+_MANUAL_OF_LEADS = sa.select(manual_links.c.lead_a, manual_links.c.lead_b).where(
+    manual_links.c.active, sa.or_(manual_links.c.lead_a.in_(_ids("ids")), manual_links.c.lead_b.in_(_ids("ids")))
+)
+_SIBLINGS = sa.select(leads.c.id).where(
+    leads.c.customer_id.in_(
+        sa.select(leads.c.customer_id).where(leads.c.id.in_(_ids("ids")), leads.c.customer_id.is_not(None))
+    )
+)
+_ROWS_OF_KEYS = sa.select(
+    identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked
+).where(
+    identifiers.c.match_key.in_(
+        sa.select(identifiers.c.match_key)
+        .where(identifiers.c.match_key.in_(_ids("keys")))
+        .group_by(identifiers.c.match_key)
+        .having(sa.func.count(sa.distinct(identifiers.c.lead_id)) <= sa.bindparam("limit"))
+    )
+)
+_DEGREES = (
+    sa.select(identifiers.c.match_key, sa.func.count(sa.distinct(identifiers.c.lead_id)))
+    .where(identifiers.c.match_key.in_(_ids("keys")))
+    .group_by(identifiers.c.match_key)
+)
+_LEAD_INFO = sa.select(leads.c.id, leads.c.customer_id, leads.c.channel, leads.c.occurred_at).where(
+    leads.c.id.in_(_ids("ids"))
+)
+
+_MOVE_LEAD = leads.update().where(leads.c.id == sa.bindparam("b_id")).values(customer_id=sa.bindparam("b_cid"))
+_PLACE_NEW_LEAD = (
+    leads.update()
+    .where(leads.c.id == sa.bindparam("b_id"))
+    .values(customer_id=sa.bindparam("b_cid"), match_reason=sa.bindparam("b_reason"))
+)
+
+
 def key_degrees(conn: Connection, keys: list[str]) -> dict[str, int]:
     """How many distinct leads carry each match key (the whole database)."""
     out: dict[str, int] = {}
     for part in chunks(keys):
-        q = (
-            sa.select(identifiers.c.match_key, sa.func.count(sa.distinct(identifiers.c.lead_id)))
-            .where(identifiers.c.match_key.in_(part))
-            .group_by(identifiers.c.match_key)
-        )
-        out.update({k: n for k, n in conn.execute(q)})
+        out.update({k: n for k, n in conn.execute(_DEGREES, {"keys": part})})
     return out
 
 
-def gather(conn: Connection, seed_leads: Iterable[int], new_key_counts: dict[str, int], cap: int) -> Neighbourhood:
-    """Breadth-first walk from the seed leads over non-saturated keys, staff links and customers."""
-    lead_set: set[int] = set()
-    frontier = set(seed_leads)
+def gather(
+    conn: Connection,
+    seed_leads: Iterable[int],
+    new_key_counts: dict[str, int],
+    cap: int,
+    new_rows: dict[int, list[IdentifierRow]] | None = None,
+    new_info: dict[int, tuple[str, datetime]] | None = None,
+) -> Neighbourhood:
+    """Breadth-first walk from the seed leads over non-saturated keys, staff links and customers.
+
+    `new_rows` and `new_info` give the identifier rows and (channel, time) of leads inserted in this
+    transaction (no customer, no staff links yet), so the walk need not read them back.
+    """
+    new_rows = new_rows or {}
+    has_manual: bool | None = None
+    rows: dict[tuple[int, str], IdentifierRow] = {}
+    lead_set: set[int] = set(seed_leads)
+    frontier_keys: set[str] = set()
+    for lead in lead_set & set(new_rows):
+        for r in new_rows[lead]:
+            rows[(r.lead_id, r.match_key)] = r
+            frontier_keys.add(r.match_key)
+    frontier = lead_set - set(new_rows)  # old leads whose rows, links and customers must be read
     seen_keys: set[str] = set()
     degree: dict[str, int] = {}
-    rows: dict[tuple[int, str], IdentifierRow] = {}
     must: set[tuple[int, int]] = set()
-    while frontier:
-        lead_set |= frontier
-        batch = sorted(frontier)
-        frontier = set()
-        fresh_keys: set[str] = set()
-        for part in chunks(batch):
-            q = sa.select(identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked).where(
-                identifiers.c.lead_id.in_(part), identifiers.c.match_key.is_not(None)
-            )
-            for r in conn.execute(q):
+    limit = cap + max(new_key_counts.values(), default=0)
+    while frontier or frontier_keys:
+        more: set[int] = set()
+        for part in chunks(sorted(frontier)):
+            for r in conn.execute(_ROWS_OF_LEADS, {"ids": part}):
                 rows[(r.lead_id, r.match_key)] = IdentifierRow(r.lead_id, r.match_key, r.kind, r.masked)
                 if r.match_key not in seen_keys:
-                    fresh_keys.add(r.match_key)
-            q = sa.select(manual_links.c.lead_a, manual_links.c.lead_b).where(
-                manual_links.c.active, sa.or_(manual_links.c.lead_a.in_(part), manual_links.c.lead_b.in_(part))
-            )
-            for a, b in conn.execute(q):
-                must.add((a, b))
-                frontier |= {a, b} - lead_set
-            q = sa.select(leads.c.customer_id).where(leads.c.id.in_(part), leads.c.customer_id.is_not(None))
-            owners = sorted({c for (c,) in conn.execute(q)})
-            for cpart in chunks(owners):
-                q = sa.select(leads.c.id).where(leads.c.customer_id.in_(cpart))
-                frontier |= {i for (i,) in conn.execute(q)} - lead_set
-        seen_keys |= fresh_keys
-        degree.update(key_degrees(conn, sorted(fresh_keys)))
-        expand = [
-            k for k in sorted(fresh_keys) if degree.get(k, 0) - new_key_counts.get(k, 0) <= cap
-        ]  # a key that only now went over the cap must still re-split the leads it used to join
-        for part in chunks(expand):
-            q = sa.select(identifiers.c.lead_id).where(identifiers.c.match_key.in_(part)).distinct()
-            frontier |= {i for (i,) in conn.execute(q)} - lead_set
+                    frontier_keys.add(r.match_key)
+            if has_manual is None:
+                has_manual = conn.execute(_ANY_MANUAL).first() is not None
+            if has_manual:
+                for a, b in conn.execute(_MANUAL_OF_LEADS, {"ids": part}):
+                    must.add((a, b))
+                    more |= {a, b}
+            more |= {i for (i,) in conn.execute(_SIBLINGS, {"ids": part})}
+        fresh = sorted(frontier_keys - seen_keys)
+        seen_keys |= frontier_keys
+        frontier_keys = set()
+        per_key: dict[str, set[int]] = {k: set() for k in fresh}
+        for part in chunks(fresh):
+            for r in conn.execute(_ROWS_OF_KEYS, {"keys": part, "limit": limit}):
+                per_key[r.match_key].add(r.lead_id)
+                rows.setdefault((r.lead_id, r.match_key), IdentifierRow(r.lead_id, r.match_key, r.kind, r.masked))
+        for key, holders in per_key.items():
+            if not holders:  # over `limit`: saturated before this batch as well
+                degree[key] = cap + 1
+                continue
+            degree[key] = len(holders)
+            # a key that only now went over the cap must still re-split the leads it used to join
+            if len(holders) - new_key_counts.get(key, 0) <= cap:
+                more |= holders
+        frontier = more - lead_set
+        lead_set |= frontier
     ids = sorted(lead_set)
     lead_customer: dict[int, int | None] = {}
     lead_info: dict[int, tuple[str, datetime]] = {}
-    for part in chunks(ids):
-        q = sa.select(leads.c.id, leads.c.customer_id, leads.c.channel, leads.c.occurred_at).where(leads.c.id.in_(part))
-        for r in conn.execute(q):
+    for lead, (channel, at) in (new_info or {}).items():
+        lead_customer[lead] = None
+        lead_info[lead] = (channel, at)
+    for part in chunks([i for i in ids if i not in lead_info]):
+        for r in conn.execute(_LEAD_INFO, {"ids": part}):
             lead_customer[r.id] = r.customer_id
             lead_info[r.id] = (r.channel, r.occurred_at)
-    return Neighbourhood(ids, list(rows.values()), degree, sorted(must), lead_customer, lead_info)
+    hood_rows = [r for r in rows.values() if r.lead_id in lead_set]
+    return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info)
 
 
 def build_graph(hood: Neighbourhood, cap: int) -> tuple[LinkGraph, list[str]]:
@@ -160,9 +221,7 @@ class Outcome:
     flagged: list[tuple[int, str]] = field(default_factory=list)
 
 
-def apply(
-    conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetime, new_leads: set[int]
-) -> Outcome:
+def apply(conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetime, new_leads: set[int]) -> Outcome:
     """Resolve the neighbourhood and write customer assignments; return what changed."""
     graph, keys = build_graph(hood, rules.max_leads_per_identifier)
     res = resolve(graph, rules)
@@ -187,20 +246,25 @@ def apply(
             group_customer.append(choice)
     if to_create:
         rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in to_create]
-        new_ids = conn.execute(customers.insert().returning(customers.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        new_ids = (
+            conn.execute(customers.insert().returning(customers.c.id, sort_by_parameter_order=True), rows)
+            .scalars()
+            .all()
+        )
         for pos, cid in zip(to_create, new_ids, strict=True):
             group_customer[pos] = cid
             out.created.append(cid)
     explain = _Explainer(hood, graph, keys, res)
-    moves = []
+    moves: list[dict] = []
+    new_moves: list[dict] = []
     for group, cid in zip(groups, group_customer, strict=True):
         for lead in group:
             out.lead_customer[lead] = cid
-            old = hood.lead_customer.get(lead)
-            if old != cid:
-                moves.append({"b_id": lead, "b_cid": cid})
             if lead in new_leads:
                 out.explanations[lead] = explain.why(lead, group)
+                new_moves.append({"b_id": lead, "b_cid": cid, "b_reason": out.explanations[lead].text()})
+            elif hood.lead_customer.get(lead) != cid:
+                moves.append({"b_id": lead, "b_cid": cid})
         out.touched_customers.add(cid)
         for other in sorted({hood.lead_customer.get(lead) for lead in group} - {None, cid}):
             moved = [lead for lead in group if hood.lead_customer.get(lead) == other]
@@ -209,13 +273,16 @@ def apply(
             else:
                 out.merged.append((cid, other, moved))
     if moves:
-        conn.execute(
-            leads.update().where(leads.c.id == sa.bindparam("b_id")).values(customer_id=sa.bindparam("b_cid")), moves
-        )
+        conn.execute(_MOVE_LEAD, moves)
+    if new_moves:
+        conn.execute(_PLACE_NEW_LEAD, new_moves)
     absorbed = {(other, survivor) for survivor, other, _ in out.merged}
     for other, survivor in sorted(absorbed):
-        conn.execute(customers.update().where(customers.c.id == other).values(
-            status="merged", merged_into=survivor, updated_at=now))
+        conn.execute(
+            customers.update()
+            .where(customers.c.id == other)
+            .values(status="merged", merged_into=survivor, updated_at=now)
+        )
         out.touched_customers.add(other)
     for kept, _new, _moved in out.split:
         out.touched_customers.add(kept)
@@ -227,7 +294,9 @@ def apply(
     for k, reason in sorted(res.held.items()):
         members = sorted(members_of[k])
         if len(members) >= 2 and reason in (HELD_FAMILY, HELD_LIMIT, HELD_SATURATED):
-            out.held.append((reason, keys[k], members, CODE_KINDS[int(graph.key_kind[k])].value, explain.masked[keys[k]]))
+            out.held.append(
+                (reason, keys[k], members, CODE_KINDS[int(graph.key_kind[k])].value, explain.masked[keys[k]])
+            )
     for label, reason in res.flagged.items():
         out.flagged.append((out.lead_customer[ids[label]], reason))
     return out
@@ -266,10 +335,16 @@ class _Explainer:
         if best is not None:
             _, k, other = best
             channel, at = self.hood.lead_info[other]
-            return Reason("same_identifier", {
-                "kind": self.kind[self.keys[k]], "masked": self.masked[self.keys[k]], "lead_id": other,
-                "channel": CHANNEL_LABELS_ZH.get(Channel(channel), channel),
-                "at": business_time(at).strftime("%m-%d %H:%M")})
+            return Reason(
+                "same_identifier",
+                {
+                    "kind": self.kind[self.keys[k]],
+                    "masked": self.masked[self.keys[k]],
+                    "lead_id": other,
+                    "channel": CHANNEL_LABELS_ZH.get(Channel(channel), channel),
+                    "at": business_time(at).strftime("%m-%d %H:%M"),
+                },
+            )
         if self.must.get(lead):
             return Reason("manual_link", {"actor": "staff", "note": f"lead #{min(self.must[lead])}"})
         return Reason("new_customer")

@@ -5,6 +5,7 @@ Operations return a `ChangeSet` saying what changed, so callers (hub, desk, CLI)
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -19,7 +20,8 @@ from models.leads import Channel, LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import PreparedLead, prepare_lead
 from models.privacy import Vault
-from models.reconcile import Outcome, apply, chunks, gather
+from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather
+from models.resolution import HELD_FAMILY, HELD_LIMIT, HELD_SATURATED
 from models.rules import ProjectRules, load_rules
 from models.schema import (
     agencies,
@@ -114,15 +116,23 @@ class CustomerRegistry:
             for p in fresh:
                 for k in {i.match_key for i in p.identifiers if i.match_key}:
                     new_key_counts[k] = new_key_counts.get(k, 0) + 1
-            hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier)
+            new_rows = {
+                lid: [
+                    IdentifierRow(lid, i.match_key, i.ident.kind.value, i.masked) for i in p.identifiers if i.match_key
+                ]
+                for lid, p in zip(lead_ids, fresh, strict=True)
+            }
+            new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
+            hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier, new_rows, new_info)
             outcome = apply(conn, hood, self.rules.match, now, set(lead_ids))
             self._finish(conn, outcome, now, actor, changes, {lid: p for lid, p in zip(lead_ids, fresh, strict=True)})
         for p in prepared:
             key = (p.lead.source, p.lead.source_message_id)
             if key in new_ids:
                 lid = new_ids[key]
-                changes.results.append(IngestResult(
-                    lid, outcome.lead_customer[lid], False, outcome.explanations[lid], _problems(p)))
+                changes.results.append(
+                    IngestResult(lid, outcome.lead_customer[lid], False, outcome.explanations[lid], _problems(p))
+                )
             else:
                 lid, cid, _digest, reason = replays[key]
                 changes.results.append(IngestResult(lid, cid, True, Reason("replay", {"text": reason}), _problems(p)))
@@ -136,9 +146,7 @@ class CustomerRegistry:
             by_source.setdefault(p.lead.source, []).append(p.lead.source_message_id)
         for source, ids in by_source.items():
             for part in chunks(sorted(set(ids))):
-                q = sa.select(leads.c.source_message_id, leads.c.id, leads.c.customer_id, leads.c.payload_digest,
-                              leads.c.match_reason).where(leads.c.source == source, leads.c.source_message_id.in_(part))
-                for r in conn.execute(q):
+                for r in conn.execute(_REPLAYS, {"source": source, "ids": part}):
                     found[(source, r.source_message_id)] = (r.id, r.customer_id, r.payload_digest, r.match_reason)
         return found
 
@@ -148,18 +156,23 @@ class CustomerRegistry:
             return self._agency_ids[code]
         row = conn.execute(sa.select(agencies.c.id).where(agencies.c.code == code)).first()
         if row is None:
-            row_id = conn.execute(agencies.insert().values(code=code, name=code, created_at=now)).inserted_primary_key[0]
+            row_id = conn.execute(agencies.insert().values(code=code, name=code, created_at=now)).inserted_primary_key[
+                0
+            ]
         else:
             row_id = row.id
         self._agency_ids[code] = row_id
         return row_id
 
     def _broker_id(self, conn: Connection, agency_id: int, code: str, name: str | None, now: datetime) -> int:
-        row = conn.execute(sa.select(brokers.c.id).where(brokers.c.agency_id == agency_id, brokers.c.code == code)).first()
+        row = conn.execute(
+            sa.select(brokers.c.id).where(brokers.c.agency_id == agency_id, brokers.c.code == code)
+        ).first()
         if row is not None:
             return row.id
-        return conn.execute(brokers.insert().values(
-            agency_id=agency_id, code=code, name=name or code, created_at=now)).inserted_primary_key[0]
+        return conn.execute(
+            brokers.insert().values(agency_id=agency_id, code=code, name=name or code, created_at=now)
+        ).inserted_primary_key[0]
 
     def _insert_leads(self, conn: Connection, fresh: list[PreparedLead], now: datetime) -> list[int]:
         """Insert leads, identifiers, touches and reports; return the new lead ids in order."""
@@ -167,16 +180,32 @@ class CustomerRegistry:
         for p in fresh:
             lead = p.lead
             agency = self.agency_id(conn, lead.agency_code, now) if lead.agency_code else None
-            broker = (self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
-                      if agency and lead.broker_code else None)
-            rows.append({
-                "source": lead.source, "source_message_id": lead.source_message_id, "customer_id": None,
-                "channel": lead.channel.value, "kind": lead.kind.value, "occurred_at": lead.occurred_at,
-                "received_at": now, "name_enc": p.name_enc, "name_masked": p.name_masked,
-                "agency_id": agency, "broker_id": broker, "report_code": lead.report_code,
-                "payload_enc": p.payload_enc, "payload_type": lead.payload_type,
-                "payload_digest": p.payload_digest, "match_reason": "", "problems": p.problems,
-            })
+            broker = (
+                self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
+                if agency and lead.broker_code
+                else None
+            )
+            rows.append(
+                {
+                    "source": lead.source,
+                    "source_message_id": lead.source_message_id,
+                    "customer_id": None,
+                    "channel": lead.channel.value,
+                    "kind": lead.kind.value,
+                    "occurred_at": lead.occurred_at,
+                    "received_at": now,
+                    "name_enc": p.name_enc,
+                    "name_masked": p.name_masked,
+                    "agency_id": agency,
+                    "broker_id": broker,
+                    "report_code": lead.report_code,
+                    "payload_enc": p.payload_enc,
+                    "payload_type": lead.payload_type,
+                    "payload_digest": p.payload_digest,
+                    "match_reason": "",
+                    "problems": p.problems,
+                }
+            )
         ids = conn.execute(leads.insert().returning(leads.c.id, sort_by_parameter_order=True), rows).scalars().all()
         ident_rows = [i.row(lid) for lid, p in zip(ids, fresh, strict=True) for i in p.identifiers]
         if ident_rows:
@@ -184,12 +213,27 @@ class CustomerRegistry:
         touch_rows, report_rows = [], []
         for lid, p, row in zip(ids, fresh, rows, strict=True):
             weight = self.rules.weight(p.lead.channel.value, p.lead.kind.value)
-            touch_rows.append({"lead_id": lid, "channel": row["channel"], "kind": row["kind"],
-                               "occurred_at": row["occurred_at"], "agency_id": row["agency_id"],
-                               "broker_id": row["broker_id"], "weight": weight})
+            touch_rows.append(
+                {
+                    "lead_id": lid,
+                    "channel": row["channel"],
+                    "kind": row["kind"],
+                    "occurred_at": row["occurred_at"],
+                    "agency_id": row["agency_id"],
+                    "broker_id": row["broker_id"],
+                    "weight": weight,
+                }
+            )
             if p.lead.kind is TouchKind.REPORT:
-                report_rows.append({"lead_id": lid, "agency_id": row["agency_id"], "broker_id": row["broker_id"],
-                                    "code": p.lead.report_code, "reported_at": row["occurred_at"]})
+                report_rows.append(
+                    {
+                        "lead_id": lid,
+                        "agency_id": row["agency_id"],
+                        "broker_id": row["broker_id"],
+                        "code": p.lead.report_code,
+                        "reported_at": row["occurred_at"],
+                    }
+                )
         conn.execute(touches.insert(), touch_rows)
         if report_rows:
             conn.execute(reports.insert(), report_rows)
@@ -197,48 +241,102 @@ class CustomerRegistry:
 
     # --- after resolution ---------------------------------------------------------------------------
 
-    def _finish(self, conn: Connection, outcome: Outcome, now: datetime, actor: str, changes: ChangeSet,
-                new_leads: dict[int, PreparedLead] | None = None, extra: list[AuditEntry] | None = None) -> None:
+    def _finish(
+        self,
+        conn: Connection,
+        outcome: Outcome,
+        now: datetime,
+        actor: str,
+        changes: ChangeSet,
+        new_leads: dict[int, PreparedLead] | None = None,
+        extra: list[AuditEntry] | None = None,
+    ) -> None:
         """Write explanations, history, review items, customer summaries and the evidence chain."""
         new_leads = new_leads or {}
         entries: list[AuditEntry] = list(extra or [])
-        if outcome.explanations:
-            conn.execute(leads.update().where(leads.c.id == sa.bindparam("b_id")).values(
-                match_reason=sa.bindparam("b_reason")),
-                [{"b_id": lid, "b_reason": r.text()} for lid, r in outcome.explanations.items()])
         for lid, reason in outcome.explanations.items():
             p = new_leads.get(lid)
-            entries.append(AuditEntry("lead_ingested", actor, outcome.lead_customer[lid], {
-                "lead_id": lid, "customer_id": outcome.lead_customer[lid],
-                "source": p.lead.source if p else None, "source_message_id": p.lead.source_message_id if p else None,
-                "channel": p.lead.channel.value if p else None, "kind": p.lead.kind.value if p else None,
-                "occurred_at": p.lead.occurred_at.isoformat() if p else None, "reason": reason.as_dict(),
-                "identifiers": [{"kind": i.ident.kind.value, "masked": i.masked, "status": i.ident.status.value,
-                                 "reason": i.ident.reason, "warnings": list(i.ident.warnings)}
-                                for i in (p.identifiers if p else [])],
-            }))
+            entries.append(
+                AuditEntry(
+                    "lead_ingested",
+                    actor,
+                    outcome.lead_customer[lid],
+                    {
+                        "lead_id": lid,
+                        "customer_id": outcome.lead_customer[lid],
+                        "source": p.lead.source if p else None,
+                        "source_message_id": p.lead.source_message_id if p else None,
+                        "channel": p.lead.channel.value if p else None,
+                        "kind": p.lead.kind.value if p else None,
+                        "occurred_at": p.lead.occurred_at.isoformat() if p else None,
+                        "reason": reason.as_dict(),
+                        "identifiers": [
+                            {
+                                "kind": i.ident.kind.value,
+                                "masked": i.masked,
+                                "status": i.ident.status.value,
+                                "reason": i.ident.reason,
+                                "warnings": list(i.ident.warnings),
+                            }
+                            for i in (p.identifiers if p else [])
+                        ],
+                    },
+                )
+            )
         history = []
         for survivor, absorbed, moved in outcome.merged:
             text = _merge_text(outcome, moved, survivor, absorbed)
-            history.append({"at": now, "op": "merge", "customer_id": survivor, "other_customer_id": absorbed,
-                            "lead_ids": moved, "explanation": text, "actor": actor})
-            entries.append(AuditEntry("customers_merged", actor, survivor, {
-                "survivor": survivor, "absorbed": absorbed, "lead_ids": moved, "explanation": text}))
+            history.append(
+                {
+                    "at": now,
+                    "op": "merge",
+                    "customer_id": survivor,
+                    "other_customer_id": absorbed,
+                    "lead_ids": moved,
+                    "explanation": text,
+                    "actor": actor,
+                }
+            )
+            entries.append(
+                AuditEntry(
+                    "customers_merged",
+                    actor,
+                    survivor,
+                    {"survivor": survivor, "absorbed": absorbed, "lead_ids": moved, "explanation": text},
+                )
+            )
             changes.merged.append((survivor, absorbed))
         for kept, new, moved in outcome.split:
             text = f"leads {moved} left customer #{kept} for #{new}"
-            history.append({"at": now, "op": "split", "customer_id": kept, "other_customer_id": new,
-                            "lead_ids": moved, "explanation": text, "actor": actor})
-            entries.append(AuditEntry("customer_split", actor, kept, {
-                "kept": kept, "new": new, "lead_ids": moved, "explanation": text}))
-            entries.append(AuditEntry("customer_split", actor, new, {
-                "kept": kept, "new": new, "lead_ids": moved, "explanation": text}))
+            history.append(
+                {
+                    "at": now,
+                    "op": "split",
+                    "customer_id": kept,
+                    "other_customer_id": new,
+                    "lead_ids": moved,
+                    "explanation": text,
+                    "actor": actor,
+                }
+            )
+            entries.append(
+                AuditEntry(
+                    "customer_split", actor, kept, {"kept": kept, "new": new, "lead_ids": moved, "explanation": text}
+                )
+            )
+            entries.append(
+                AuditEntry(
+                    "customer_split", actor, new, {"kept": kept, "new": new, "lead_ids": moved, "explanation": text}
+                )
+            )
             changes.split.append((kept, new))
         if history:
             conn.execute(merge_history.insert(), history)
         changes.reviews_opened += self._open_reviews(conn, outcome, now, entries, actor)
-        active = self._refresh_customers(conn, outcome.touched_customers, now)
-        entries += self._attribution_entries(conn, active, now, actor)
+        names: dict[int, str] = {}
+        touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
+        active = self._refresh_customers(conn, outcome.touched_customers, touches_by, names, now)
+        entries += self._attribution_entries(active, touches_by, now, actor)
         changes.customers |= outcome.touched_customers
         self.audit.append(conn, entries, now)
 
@@ -246,77 +344,129 @@ class CustomerRegistry:
         """Open one review item per held-back identifier or flagged customer (never twice)."""
         wanted = []
         for reason, key, members, kind, masked in outcome.held:
-            text = Reason(f"held_{'family' if reason == 'shared_by_different_ids' else 'limit' if reason == 'customer_over_limit' else 'saturated'}",
-                          {"kind": kind, "masked": masked, "count": len(members)})
-            wanted.append((f"held_{reason}", key, None, {
-                "identifier_kind": kind, "masked": masked, "lead_ids": members,
-                "customers": sorted({outcome.lead_customer.get(m) for m in members} - {None}),
-                "text": text.text(), "text_en": text.text("en")}))
+            text = Reason(_HELD_MESSAGE[reason], {"kind": kind, "masked": masked, "count": len(members)})
+            wanted.append(
+                (
+                    f"held_{reason}",
+                    key,
+                    None,
+                    {
+                        "identifier_kind": kind,
+                        "masked": masked,
+                        "lead_ids": members,
+                        "customers": sorted({outcome.lead_customer.get(m) for m in members} - {None}),
+                        "text": text.text(),
+                        "text_en": text.text("en"),
+                    },
+                )
+            )
         for cid, reason in outcome.flagged:
             text = Reason(f"flag_{reason}", {"customer": cid})
             wanted.append((f"flag_{reason}", f"customer:{cid}", cid, {"text": text.text(), "text_en": text.text("en")}))
         opened = []
         for kind, subject, cid, evidence in wanted:
-            exists = conn.execute(sa.select(review_items.c.id).where(
-                review_items.c.kind == kind, review_items.c.subject == subject)).first()
+            exists = conn.execute(
+                sa.select(review_items.c.id).where(review_items.c.kind == kind, review_items.c.subject == subject)
+            ).first()
             if exists:
                 continue
-            rid = conn.execute(review_items.insert().values(
-                kind=kind, subject=subject, customer_id=cid or (evidence.get("customers") or [None])[0],
-                evidence=evidence, status="open", created_at=now)).inserted_primary_key[0]
+            rid = conn.execute(
+                review_items.insert().values(
+                    kind=kind,
+                    subject=subject,
+                    customer_id=cid or (evidence.get("customers") or [None])[0],
+                    evidence=evidence,
+                    status="open",
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
             opened.append(rid)
-            entries.append(AuditEntry("review_opened", actor, cid or (evidence.get("customers") or [None])[0],
-                                      {"review_id": rid, "kind": kind, "evidence": evidence}))
+            entries.append(
+                AuditEntry(
+                    "review_opened",
+                    actor,
+                    cid or (evidence.get("customers") or [None])[0],
+                    {"review_id": rid, "kind": kind, "evidence": evidence},
+                )
+            )
         return opened
 
-    def _refresh_customers(self, conn: Connection, ids: set[int], now: datetime) -> list[int]:
+    def _refresh_customers(
+        self,
+        conn: Connection,
+        ids: set[int],
+        touches_by: dict[int, list[TouchRecord]],
+        names: dict[int, str],
+        now: datetime,
+    ) -> list[int]:
         """Recompute first contact, display name and review flag; return the still-active ids."""
-        active: list[int] = []
-        for part in chunks(sorted(ids)):
-            q = (sa.select(leads.c.customer_id, leads.c.id, leads.c.channel, leads.c.occurred_at, leads.c.name_masked)
-                 .where(leads.c.customer_id.in_(part)).order_by(leads.c.occurred_at, leads.c.id))
-            firsts: dict[int, tuple] = {}
-            names: dict[int, str] = {}
-            for r in conn.execute(q):
-                firsts.setdefault(r.customer_id, (r.id, r.channel, r.occurred_at))
-                if r.name_masked and r.customer_id not in names:
-                    names[r.customer_id] = r.name_masked
-            flagged = {c for (c,) in conn.execute(sa.select(review_items.c.customer_id).where(
-                review_items.c.customer_id.in_(part), review_items.c.status == "open"))}
-            updates = [{"b_id": cid, "b_first": f[0], "b_channel": f[1], "b_at": f[2], "b_name": names.get(cid, ""),
-                        "b_review": cid in flagged, "b_now": now} for cid, f in firsts.items()]
-            if updates:
-                conn.execute(customers.update().where(customers.c.id == sa.bindparam("b_id")).values(
-                    first_lead_id=sa.bindparam("b_first"), first_channel=sa.bindparam("b_channel"),
-                    first_contact_at=sa.bindparam("b_at"), name_masked=sa.bindparam("b_name"),
-                    needs_review=sa.bindparam("b_review"), updated_at=sa.bindparam("b_now"), status="active",
-                    merged_into=None), updates)
-            active += sorted(firsts)
-            gone = set(part) - set(firsts)
-            if gone:
-                conn.execute(customers.update().where(customers.c.id.in_(sorted(gone)),
-                                                      customers.c.status == "active").values(status="merged"))
+        active = sorted(c for c in ids if touches_by.get(c))
+        flagged: set[int] = set()
+        for part in chunks(active):
+            flagged |= {c for (c,) in conn.execute(_OPEN_REVIEW_CUSTOMERS, {"ids": part})}
+        updates = []
+        for cid in active:
+            first = first_contact(touches_by[cid])
+            updates.append(
+                {
+                    "b_id": cid,
+                    "b_first": first.lead_id,
+                    "b_channel": first.channel.value,
+                    "b_at": first.occurred_at,
+                    "b_name": names.get(cid, ""),
+                    "b_review": cid in flagged,
+                    "b_now": now,
+                }
+            )
+        if updates:
+            conn.execute(_UPDATE_CUSTOMER, updates)
+        gone = sorted(set(ids) - set(active))
+        for part in chunks(gone):
+            conn.execute(
+                customers.update()
+                .where(customers.c.id.in_(part), customers.c.status == "active")
+                .values(status="merged", updated_at=now)
+            )
         return active
 
-    def _attribution_entries(self, conn: Connection, ids: list[int], now: datetime, actor: str) -> list[AuditEntry]:
+    def _attribution_entries(
+        self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
+    ) -> list[AuditEntry]:
         """One attribution decision per affected customer, for the evidence chain."""
         out = []
-        touches_by = load_touches(conn, ids)
-        for cid in ids:
-            ts = touches_by.get(cid, [])
+        for cid in active:
+            ts = touches_by[cid]
             first = first_contact(ts)
             verdict = judge(ts, self.rules.protection, now)
-            out.append(AuditEntry("attribution", actor, cid, {
-                "customer_id": cid,
-                "first_contact": {"lead_id": first.lead_id, "channel": first.channel.value,
-                                  "at": first.occurred_at.isoformat()} if first else None,
-                "contributions": [{"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
-                                  for c in contributions(ts)],
-                "owner": {"kind": verdict.owner, "channel": verdict.channel.value if verdict.channel else None,
-                          "agency_id": verdict.agency_id, "broker_id": verdict.broker_id,
-                          "protected_until": verdict.protected_until.isoformat() if verdict.protected_until else None},
-                "reasons": [r.as_dict() for r in verdict.reasons],
-            }))
+            out.append(
+                AuditEntry(
+                    "attribution",
+                    actor,
+                    cid,
+                    {
+                        "customer_id": cid,
+                        "first_contact": {
+                            "lead_id": first.lead_id,
+                            "channel": first.channel.value,
+                            "at": first.occurred_at.isoformat(),
+                        }
+                        if first
+                        else None,
+                        "contributions": [
+                            {"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
+                            for c in contributions(ts)
+                        ],
+                        "owner": {
+                            "kind": verdict.owner,
+                            "channel": verdict.channel.value if verdict.channel else None,
+                            "agency_id": verdict.agency_id,
+                            "broker_id": verdict.broker_id,
+                            "protected_until": verdict.protected_until.isoformat() if verdict.protected_until else None,
+                        },
+                        "reasons": [r.as_dict() for r in verdict.reasons],
+                    },
+                )
+            )
         return out
 
     # --- staff operations ---------------------------------------------------------------------------
@@ -335,8 +485,21 @@ class CustomerRegistry:
             hood = gather(conn, [a, b], {}, self.rules.match.max_leads_per_identifier)
             outcome = apply(conn, hood, self.rules.match, now, set())
             changes = ChangeSet()
-            self._finish(conn, outcome, now, actor, changes, extra=[AuditEntry("manual_merge", actor, keep, {
-                "keep": keep, "absorb": absorb, "note": note, "review_id": review_id, "link": [a, b]})])
+            self._finish(
+                conn,
+                outcome,
+                now,
+                actor,
+                changes,
+                extra=[
+                    AuditEntry(
+                        "manual_merge",
+                        actor,
+                        keep,
+                        {"keep": keep, "absorb": absorb, "note": note, "review_id": review_id, "link": [a, b]},
+                    )
+                ],
+            )
             return changes
 
     def split(self, customer_id: int, lead_ids: list[int], actor: str, note: str = "") -> ChangeSet:
@@ -354,21 +517,45 @@ class CustomerRegistry:
             tag = (conn.execute(sa.select(sa.func.max(identifiers.c.tag))).scalar() or 0) + 1
             ordered = sorted(chosen)
             for part in chunks(ordered):
-                conn.execute(identifiers.update().where(
-                    identifiers.c.lead_id.in_(part), identifiers.c.match_key.is_not(None)).values(
-                    tag=tag, match_key=identifiers.c.blind_index + f":{tag}"))
+                conn.execute(
+                    identifiers.update()
+                    .where(identifiers.c.lead_id.in_(part), identifiers.c.match_key.is_not(None))
+                    .values(tag=tag, match_key=identifiers.c.blind_index + f":{tag}")
+                )
             rest = sorted(own - chosen)
-            conn.execute(manual_links.update().where(manual_links.c.active, sa.or_(
-                sa.and_(manual_links.c.lead_a.in_(ordered), manual_links.c.lead_b.in_(rest)),
-                sa.and_(manual_links.c.lead_a.in_(rest), manual_links.c.lead_b.in_(ordered)))).values(active=False))
-            for x, y in zip(ordered, ordered[1:], strict=False):
-                conn.execute(manual_links.insert().values(lead_a=x, lead_b=y, actor=actor, note=f"split: {note}",
-                                                          created_at=now))
+            conn.execute(
+                manual_links.update()
+                .where(
+                    manual_links.c.active,
+                    sa.or_(
+                        sa.and_(manual_links.c.lead_a.in_(ordered), manual_links.c.lead_b.in_(rest)),
+                        sa.and_(manual_links.c.lead_a.in_(rest), manual_links.c.lead_b.in_(ordered)),
+                    ),
+                )
+                .values(active=False)
+            )
+            for x, y in itertools.pairwise(ordered):
+                conn.execute(
+                    manual_links.insert().values(lead_a=x, lead_b=y, actor=actor, note=f"split: {note}", created_at=now)
+                )
             hood = gather(conn, sorted(own), {}, self.rules.match.max_leads_per_identifier)
             outcome = apply(conn, hood, self.rules.match, now, set())
             changes = ChangeSet()
-            self._finish(conn, outcome, now, actor, changes, extra=[AuditEntry("manual_split", actor, customer_id, {
-                "customer_id": customer_id, "lead_ids": ordered, "note": note, "tag": tag})])
+            self._finish(
+                conn,
+                outcome,
+                now,
+                actor,
+                changes,
+                extra=[
+                    AuditEntry(
+                        "manual_split",
+                        actor,
+                        customer_id,
+                        {"customer_id": customer_id, "lead_ids": ordered, "note": note, "tag": tag},
+                    )
+                ],
+            )
             return changes
 
     def close_review(self, review_id: int, decision: str, actor: str, note: str = "") -> None:
@@ -379,9 +566,13 @@ class CustomerRegistry:
         with self.engine.begin() as conn:
             cid = _close_review(conn, review_id, decision, actor, note, now)
             if cid is not None:
-                self._refresh_customers(conn, {cid}, now)
-            self.audit.append(conn, [AuditEntry("review_closed", actor, cid, {
-                "review_id": review_id, "decision": decision, "note": note})], now)
+                names: dict[int, str] = {}
+                self._refresh_customers(conn, {cid}, load_touches(conn, [cid], names), names, now)
+            self.audit.append(
+                conn,
+                [AuditEntry("review_closed", actor, cid, {"review_id": review_id, "decision": decision, "note": note})],
+                now,
+            )
 
 
 def _problems(p: PreparedLead) -> list[tuple[str, str, str]]:
@@ -392,14 +583,18 @@ def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int
     bridging = [lid for lid, r in outcome.explanations.items() if outcome.lead_customer.get(lid) == survivor]
     if bridging:
         lead = bridging[0]
-        return Reason("bridge_merge", {"lead_id": lead, "a": survivor, "b": absorbed}).text() + "；" + \
-            outcome.explanations[lead].text()
+        return (
+            Reason("bridge_merge", {"lead_id": lead, "a": survivor, "b": absorbed}).text()
+            + "；"
+            + outcome.explanations[lead].text()
+        )
     return f"customer #{absorbed} merged into #{survivor} (leads {moved})"
 
 
 def _first_lead(conn: Connection, customer_id: int) -> int:
-    row = conn.execute(sa.select(customers.c.first_lead_id, customers.c.status).where(
-        customers.c.id == customer_id)).first()
+    row = conn.execute(
+        sa.select(customers.c.first_lead_id, customers.c.status).where(customers.c.id == customer_id)
+    ).first()
     if row is None or row.first_lead_id is None:
         raise OperationError(f"customer #{customer_id} does not exist")
     if row.status != "active":
@@ -408,31 +603,91 @@ def _first_lead(conn: Connection, customer_id: int) -> int:
 
 
 def _close_review(conn: Connection, review_id: int, status: str, actor: str, note: str, now: datetime) -> int | None:
-    row = conn.execute(sa.select(review_items.c.status, review_items.c.customer_id).where(
-        review_items.c.id == review_id)).first()
+    row = conn.execute(
+        sa.select(review_items.c.status, review_items.c.customer_id).where(review_items.c.id == review_id)
+    ).first()
     if row is None:
         raise OperationError(f"review item #{review_id} does not exist")
     if row.status != "open":
         raise OperationError(f"review item #{review_id} is already {row.status}")
-    conn.execute(review_items.update().where(review_items.c.id == review_id).values(
-        status=status, resolved_at=now, resolved_by=actor, note=note))
+    conn.execute(
+        review_items.update()
+        .where(review_items.c.id == review_id)
+        .values(status=status, resolved_at=now, resolved_by=actor, note=note)
+    )
     return row.customer_id
 
 
-def load_touches(conn: Connection, customer_ids: list[int]) -> dict[int, list[TouchRecord]]:
-    """Touches of the given customers with agency and broker names, oldest first."""
+_HELD_MESSAGE = {HELD_FAMILY: "held_family", HELD_LIMIT: "held_limit", HELD_SATURATED: "held_saturated"}
+_REPLAYS = sa.select(
+    leads.c.source_message_id, leads.c.id, leads.c.customer_id, leads.c.payload_digest, leads.c.match_reason
+).where(leads.c.source == sa.bindparam("source"), leads.c.source_message_id.in_(sa.bindparam("ids", expanding=True)))
+_TOUCHES_OF_CUSTOMERS = (
+    sa.select(
+        leads.c.customer_id,
+        leads.c.name_masked,
+        touches.c.id,
+        touches.c.lead_id,
+        touches.c.channel,
+        touches.c.kind,
+        touches.c.occurred_at,
+        touches.c.weight,
+        touches.c.agency_id,
+        agencies.c.name.label("agency"),
+        touches.c.broker_id,
+        brokers.c.name.label("broker"),
+    )
+    .select_from(
+        touches.join(leads, leads.c.id == touches.c.lead_id)
+        .outerjoin(agencies, agencies.c.id == touches.c.agency_id)
+        .outerjoin(brokers, brokers.c.id == touches.c.broker_id)
+    )
+    .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(touches.c.occurred_at, touches.c.lead_id)
+)
+_OPEN_REVIEW_CUSTOMERS = sa.select(review_items.c.customer_id).where(
+    review_items.c.customer_id.in_(sa.bindparam("ids", expanding=True)), review_items.c.status == "open"
+)
+_UPDATE_CUSTOMER = (
+    customers.update()
+    .where(customers.c.id == sa.bindparam("b_id"))
+    .values(
+        first_lead_id=sa.bindparam("b_first"),
+        first_channel=sa.bindparam("b_channel"),
+        first_contact_at=sa.bindparam("b_at"),
+        name_masked=sa.bindparam("b_name"),
+        needs_review=sa.bindparam("b_review"),
+        updated_at=sa.bindparam("b_now"),
+        status="active",
+        merged_into=None,
+    )
+)
+
+
+def load_touches(
+    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
+) -> dict[int, list[TouchRecord]]:
+    """Touches of the given customers with agency and broker names, oldest first.
+
+    If `names` is given it receives each customer's display name (the earliest masked name).
+    """
     out: dict[int, list[TouchRecord]] = {}
     for part in chunks(sorted(customer_ids)):
-        q = (sa.select(leads.c.customer_id, touches.c.id, touches.c.lead_id, touches.c.channel, touches.c.kind,
-                       touches.c.occurred_at, touches.c.weight, touches.c.agency_id, agencies.c.name.label("agency"),
-                       touches.c.broker_id, brokers.c.name.label("broker"))
-             .select_from(touches.join(leads, leads.c.id == touches.c.lead_id)
-                          .outerjoin(agencies, agencies.c.id == touches.c.agency_id)
-                          .outerjoin(brokers, brokers.c.id == touches.c.broker_id))
-             .where(leads.c.customer_id.in_(part)).order_by(touches.c.occurred_at, touches.c.lead_id))
-        for r in conn.execute(q):
-            out.setdefault(r.customer_id, []).append(TouchRecord(
-                r.id, r.lead_id, Channel(r.channel), TouchKind(r.kind), r.occurred_at, Decimal(r.weight),
-                r.agency_id, r.agency or "", r.broker_id, r.broker or ""))
+        for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
+            out.setdefault(r.customer_id, []).append(
+                TouchRecord(
+                    r.id,
+                    r.lead_id,
+                    Channel(r.channel),
+                    TouchKind(r.kind),
+                    r.occurred_at,
+                    Decimal(r.weight),
+                    r.agency_id,
+                    r.agency or "",
+                    r.broker_id,
+                    r.broker or "",
+                )
+            )
+            if names is not None and r.name_masked and r.customer_id not in names:
+                names[r.customer_id] = r.name_masked
     return out
-

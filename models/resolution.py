@@ -127,8 +127,9 @@ def _distinct_count(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np
     """For each group id, how many distinct values occur with it."""
     if len(groups) == 0:
         return np.zeros(n_groups, dtype=np.int64)
-    pairs = np.unique(np.stack([groups, values], axis=1), axis=0)
-    return np.bincount(pairs[:, 0], minlength=n_groups)
+    span = int(values.max()) + 1
+    pairs = np.unique(groups.astype(np.int64) * span + values)
+    return np.bincount(pairs // span, minlength=n_groups)
 
 
 def resolve(graph: LinkGraph, rules: MatchRules | None = None) -> Resolution:
@@ -202,25 +203,19 @@ def resolve(graph: LinkGraph, rules: MatchRules | None = None) -> Resolution:
     return Resolution(lead_labels, held, flagged, conflict_leads, accepted, e_lead, e_key)
 
 
-def _over_limit(
-    a_lab: np.ndarray, a_key: np.ndarray, a_kind: np.ndarray, limits: np.ndarray, n: int
-) -> np.ndarray:
+def _over_limit(a_lab: np.ndarray, a_key: np.ndarray, a_kind: np.ndarray, limits: np.ndarray, n: int) -> np.ndarray:
     """Boolean per lead label: does that component hold more distinct keys of a kind than allowed?"""
     over = np.zeros(n, dtype=bool)
     if len(a_lab) == 0:
         return over
     n_kinds = len(limits)
-    pairs = np.unique(np.stack([a_lab, a_key], axis=1), axis=0)
-    kinds = a_kind_of(pairs[:, 1], a_key, a_kind)
-    counts = np.bincount(pairs[:, 0] * n_kinds + kinds, minlength=n * n_kinds).reshape(n, n_kinds)
-    return (counts > limits[None, :]).any(axis=1)
-
-
-def a_kind_of(keys: np.ndarray, a_key: np.ndarray, a_kind: np.ndarray) -> np.ndarray:
-    """Kind code of each key, looked up from the edge arrays."""
-    lookup = np.zeros(int(a_key.max()) + 1 if len(a_key) else 1, dtype=np.int64)
-    lookup[a_key] = a_kind
-    return lookup[keys]
+    # a key belongs to exactly one component, so distinct (component, key) pairs are distinct keys
+    _, first = np.unique(a_key, return_index=True)
+    combo = a_lab[first] * n_kinds + a_kind[first]
+    cells, counts = np.unique(combo, return_counts=True)
+    bad = counts > limits[cells % n_kinds]
+    over[cells[bad] // n_kinds] = True
+    return over
 
 
 def partition(labels: np.ndarray) -> list[list[int]]:

@@ -64,7 +64,9 @@ def _parse_weights(table: dict[str, Any]) -> dict[str, Decimal]:
     for key, raw in table.items():
         channel, _, kind = key.partition(".")
         if channel not in channels or kind not in kinds:
-            raise RulesError(f"weights: {key!r} is not 'channel.kind' (channels {sorted(channels)}, kinds {sorted(kinds)})")
+            raise RulesError(
+                f"weights: {key!r} is not 'channel.kind' (channels {sorted(channels)}, kinds {sorted(kinds)})"
+            )
         try:
             value = Decimal(str(raw))
         except InvalidOperation:

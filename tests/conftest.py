@@ -36,7 +36,7 @@ def _pg_admin() -> sa.Engine | None:
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("select 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+    except Exception as exc:
         _pg_state["admin"] = None
         _pg_state["error"] = str(exc).splitlines()[0]
         return None

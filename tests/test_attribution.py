@@ -23,8 +23,18 @@ def touch(channel, kind, minutes, agency=None, weight="0.4"):
     """A touch `minutes` after 09:00 on 2026-11-20."""
     i = next(_ids)
     names = {1: "链家", 2: "我爱我家"}
-    return TouchRecord(i, i, Channel(channel), TouchKind(kind), T0 + timedelta(minutes=minutes), Decimal(weight),
-                       agency, names.get(agency, ""), 10 + agency if agency else None, "经纪人" if agency else "")
+    return TouchRecord(
+        i,
+        i,
+        Channel(channel),
+        TouchKind(kind),
+        T0 + timedelta(minutes=minutes),
+        Decimal(weight),
+        agency,
+        names.get(agency, ""),
+        10 + agency if agency else None,
+        "经纪人" if agency else "",
+    )
 
 
 def test_first_contact_is_the_earliest_touch():
@@ -42,8 +52,11 @@ def test_agency_visit_wins_under_visit_decides():
 
 
 def test_walk_in_first_means_the_office_keeps_it():
-    ts = [touch("douyin", "online_lead", 0), touch("walk_in", "walk_in", 60),
-          touch("agency", "accompanied_visit", 600, agency=1)]
+    ts = [
+        touch("douyin", "online_lead", 0),
+        touch("walk_in", "walk_in", 60),
+        touch("agency", "accompanied_visit", 600, agency=1),
+    ]
     v = judge(ts, RULES, T0 + timedelta(days=1))
     assert v.owner == "own" and v.channel is Channel.DOUYIN
     assert v.reasons[0].code == "first_visit_walk_in"
@@ -53,8 +66,10 @@ def test_report_lead_time_just_under_and_just_over():
     required = replace(RULES, report_required=True)
     visit_at = 600
     for lead_minutes, expected in ((29, "own"), (30, "agency")):
-        ts = [touch("agency", "report", visit_at - lead_minutes, agency=1),
-              touch("agency", "accompanied_visit", visit_at, agency=1)]
+        ts = [
+            touch("agency", "report", visit_at - lead_minutes, agency=1),
+            touch("agency", "accompanied_visit", visit_at, agency=1),
+        ]
         v = judge(ts, required, T0 + timedelta(days=1))
         assert v.owner == expected, lead_minutes
     ts = [touch("agency", "report", 0, agency=2), touch("agency", "accompanied_visit", 600, agency=1)]
@@ -98,8 +113,11 @@ def test_deal_extends_protection():
 
 def test_without_visit_decides_the_first_claim_wins():
     first_claim = replace(RULES, visit_decides=False)
-    ts = [touch("douyin", "online_lead", 0), touch("agency", "report", 60, agency=1),
-          touch("agency", "accompanied_visit", 600, agency=1)]
+    ts = [
+        touch("douyin", "online_lead", 0),
+        touch("agency", "report", 60, agency=1),
+        touch("agency", "accompanied_visit", 600, agency=1),
+    ]
     v = judge(ts, first_claim, T0 + timedelta(days=1))
     assert v.owner == "own" and v.channel is Channel.DOUYIN
     assert v.reasons[0].code == "report_after_own_contact"
@@ -131,12 +149,28 @@ def test_default_rules_file_weights():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["douyin", "anjuke", "agency", "walk_in"]),
-                          st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5"), places=2),
-                          st.integers(min_value=1, max_value=3)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["douyin", "anjuke", "agency", "walk_in"]),
+            st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5"), places=2),
+            st.integers(min_value=1, max_value=3),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_shares_always_sum_to_exactly_one(entries):
-    ts = [touch(ch, "walk_in" if ch == "walk_in" else "online_lead" if ch != "agency" else "report", i,
-                agency=ag if ch == "agency" else None, weight=str(w)) for i, (ch, w, ag) in enumerate(entries)]
+    ts = [
+        touch(
+            ch,
+            "walk_in" if ch == "walk_in" else "online_lead" if ch != "agency" else "report",
+            i,
+            agency=ag if ch == "agency" else None,
+            weight=str(w),
+        )
+        for i, (ch, w, ag) in enumerate(entries)
+    ]
     shares = contributions(ts)
     assert sum(c.share for c in shares) == Decimal("1")
     assert all(c.share >= 0 for c in shares)

@@ -16,8 +16,9 @@ WHEN = datetime(2026, 11, 20, 10, 0, tzinfo=BUSINESS_TZ)
 
 def _fill(engine, log, n=5):
     with engine.begin() as conn:
-        log.append(conn, [AuditEntry("attribution", "system", i, {"i": i, "text": "判客"}) for i in range(1, n + 1)],
-                   WHEN)
+        log.append(
+            conn, [AuditEntry("attribution", "system", i, {"i": i, "text": "判客"}) for i in range(1, n + 1)], WHEN
+        )
 
 
 def test_intact_chain_verifies(engine, vault):

@@ -32,11 +32,31 @@ def douyin(msg: str, when: datetime, mobile: str, open_id: str = "dyOPEN_abc123"
 def seed_day(registry):
     """The seed's person: Douyin in the morning, mini-program in the afternoon, agency visit at night."""
     r1 = registry.ingest(douyin("dy-1001", at(9, 12), "13812345678"))
-    r2 = registry.ingest(LeadIn("mini_program", "mp-77", "mini_program", "online_lead", at(14, 30), "李敏",
-                                [("wx_union_id", "oUnion_xyz789"), ("mobile", "+86 138-1234-5678")]))
-    r3 = registry.ingest(LeadIn("agency", "lj-5", "agency", "accompanied_visit", at(19, 5), "李敏",
-                                [("mobile", "13812345678"), ("national_id", ID_LI)],
-                                agency_code="lianjia", broker_code="zhang", broker_name="张经纪"))
+    r2 = registry.ingest(
+        LeadIn(
+            "mini_program",
+            "mp-77",
+            "mini_program",
+            "online_lead",
+            at(14, 30),
+            "李敏",
+            [("wx_union_id", "oUnion_xyz789"), ("mobile", "+86 138-1234-5678")],
+        )
+    )
+    r3 = registry.ingest(
+        LeadIn(
+            "agency",
+            "lj-5",
+            "agency",
+            "accompanied_visit",
+            at(19, 5),
+            "李敏",
+            [("mobile", "13812345678"), ("national_id", ID_LI)],
+            agency_code="lianjia",
+            broker_code="zhang",
+            broker_name="张经纪",
+        )
+    )
     return r1, r2, r3
 
 
@@ -44,8 +64,8 @@ def test_seed_scenario_one_customer_three_touches(registry, engine, clock):
     r1, r2, r3 = seed_day(registry)
     assert r1.customer_id == r2.customer_id == r3.customer_id
     assert r1.explanation.code == "new_customer"
-    assert r2.explanation.text() == "与线索 #%d（抖音，11-20 09:12）手机号相同：138****5678" % r1.lead_id
-    assert "same mobile 138****5678 as lead #%d (抖音, 11-20 09:12)" % r1.lead_id == r2.explanation.text("en")
+    assert r2.explanation.text() == f"与线索 #{r1.lead_id}（抖音，11-20 09:12）手机号相同：138****5678"
+    assert r2.explanation.text("en") == f"same mobile 138****5678 as lead #{r1.lead_id} (抖音, 11-20 09:12)"
     with engine.connect() as conn:
         ts = load_touches(conn, [r1.customer_id])[r1.customer_id]
         assert [t.channel.value for t in ts] == ["douyin", "mini_program", "agency"]
@@ -63,14 +83,29 @@ def test_seed_scenario_one_customer_three_touches(registry, engine, clock):
 
 def test_bridging_lead_merges_two_customers(registry, engine):
     a = registry.ingest(douyin("1", at(9), "13900001111", open_id="dy_personA"))
-    b = registry.ingest(LeadIn("anjuke", "2", "anjuke", "online_lead", at(10), "李敏",
-                               [("anjuke_member_id", "ajk_778899"), ("mobile", "13700002222")]))
+    b = registry.ingest(
+        LeadIn(
+            "anjuke",
+            "2",
+            "anjuke",
+            "online_lead",
+            at(10),
+            "李敏",
+            [("anjuke_member_id", "ajk_778899"), ("mobile", "13700002222")],
+        )
+    )
     assert a.customer_id != b.customer_id
-    bridge = registry.ingest(LeadIn("walk_in", "3", "walk_in", "walk_in", at(15), "李敏",
-                                    [("mobile", "13900001111"), ("national_id", ID_LI)]))
+    bridge = registry.ingest(
+        LeadIn(
+            "walk_in", "3", "walk_in", "walk_in", at(15), "李敏", [("mobile", "13900001111"), ("national_id", ID_LI)]
+        )
+    )
     assert bridge.customer_id == a.customer_id
-    bridge2 = registry.ingest(LeadIn("walk_in", "4", "walk_in", "walk_in", at(16), "李敏",
-                                     [("mobile", "13700002222"), ("national_id", ID_LI)]))
+    bridge2 = registry.ingest(
+        LeadIn(
+            "walk_in", "4", "walk_in", "walk_in", at(16), "李敏", [("mobile", "13700002222"), ("national_id", ID_LI)]
+        )
+    )
     assert bridge2.customer_id == a.customer_id
     with engine.connect() as conn:
         absorbed = conn.execute(sa.select(customers).where(customers.c.id == b.customer_id)).one()
@@ -83,10 +118,16 @@ def test_bridging_lead_merges_two_customers(registry, engine):
 
 
 def test_family_phone_with_two_id_numbers_goes_to_review_not_merged(registry, engine):
-    mum = registry.ingest(LeadIn("walk_in", "m", "walk_in", "walk_in", at(10), "王芳",
-                                 [("mobile", "13655556666"), ("national_id", ID_WANG)]))
-    son = registry.ingest(LeadIn("walk_in", "s", "walk_in", "walk_in", at(11), "王小明",
-                                 [("mobile", "13655556666"), ("national_id", ID_LI)]))
+    mum = registry.ingest(
+        LeadIn(
+            "walk_in", "m", "walk_in", "walk_in", at(10), "王芳", [("mobile", "13655556666"), ("national_id", ID_WANG)]
+        )
+    )
+    son = registry.ingest(
+        LeadIn(
+            "walk_in", "s", "walk_in", "walk_in", at(11), "王小明", [("mobile", "13655556666"), ("national_id", ID_LI)]
+        )
+    )
     assert mum.customer_id != son.customer_id
     with engine.connect() as conn:
         items = open_reviews(conn)
@@ -104,21 +145,49 @@ def test_family_phone_with_two_id_numbers_goes_to_review_not_merged(registry, en
 def test_too_many_mobiles_splits_weakest_links_and_reviews(registry, engine):
     # one browser fingerprint seen with seven different mobiles: a shared office PC, not a person
     for i in range(7):
-        registry.ingest(LeadIn("xiaohongshu", f"x{i}", "xiaohongshu", "online_lead", at(9, i), "",
-                               [("browser_fp", "fp_office_pc_01"), ("mobile", f"1390000{i:04d}")]))
+        registry.ingest(
+            LeadIn(
+                "xiaohongshu",
+                f"x{i}",
+                "xiaohongshu",
+                "online_lead",
+                at(9, i),
+                "",
+                [("browser_fp", "fp_office_pc_01"), ("mobile", f"1390000{i:04d}")],
+            )
+        )
     with engine.connect() as conn:
-        n_customers = conn.execute(sa.select(sa.func.count()).select_from(customers)
-                                   .where(customers.c.status == "active")).scalar()
+        n_customers = conn.execute(
+            sa.select(sa.func.count()).select_from(customers).where(customers.c.status == "active")
+        ).scalar()
         kinds = {r.kind for r in conn.execute(sa.select(review_items))}
     assert n_customers == 7
     assert "held_customer_over_limit" in kinds
 
 
 def test_invalid_and_blocked_identifiers_are_kept_and_never_match(registry, engine):
-    a = registry.ingest(LeadIn("douyin", "1", "douyin", "online_lead", at(9), "赵",
-                               [("mobile", "138123456789"), ("idfa", "00000000-0000-0000-0000-000000000000")]))
-    b = registry.ingest(LeadIn("douyin", "2", "douyin", "online_lead", at(9, 5), "钱",
-                               [("mobile", "138123456789"), ("idfa", "00000000-0000-0000-0000-000000000000")]))
+    a = registry.ingest(
+        LeadIn(
+            "douyin",
+            "1",
+            "douyin",
+            "online_lead",
+            at(9),
+            "赵",
+            [("mobile", "138123456789"), ("idfa", "00000000-0000-0000-0000-000000000000")],
+        )
+    )
+    b = registry.ingest(
+        LeadIn(
+            "douyin",
+            "2",
+            "douyin",
+            "online_lead",
+            at(9, 5),
+            "钱",
+            [("mobile", "138123456789"), ("idfa", "00000000-0000-0000-0000-000000000000")],
+        )
+    )
     assert a.customer_id != b.customer_id
     assert {p[0] for p in a.problems} == {"mobile", "idfa"}
     assert any("12 digits" in p[2] for p in a.problems)
@@ -176,10 +245,16 @@ def test_manual_merge_and_split_are_logged_and_stick(registry, engine, vault, ru
 
 
 def test_review_merge_closes_the_item(registry, engine):
-    mum = registry.ingest(LeadIn("walk_in", "m", "walk_in", "walk_in", at(10), "王芳",
-                                 [("mobile", "13655556666"), ("national_id", ID_WANG)]))
-    son = registry.ingest(LeadIn("walk_in", "s", "walk_in", "walk_in", at(11), "王小明",
-                                 [("mobile", "13655556666"), ("national_id", ID_LI)]))
+    mum = registry.ingest(
+        LeadIn(
+            "walk_in", "m", "walk_in", "walk_in", at(10), "王芳", [("mobile", "13655556666"), ("national_id", ID_WANG)]
+        )
+    )
+    son = registry.ingest(
+        LeadIn(
+            "walk_in", "s", "walk_in", "walk_in", at(11), "王小明", [("mobile", "13655556666"), ("national_id", ID_LI)]
+        )
+    )
     with engine.connect() as conn:
         item = open_reviews(conn)[0]
     registry.close_review(item["id"], "kept_apart", actor="经理A", note="mother and son")

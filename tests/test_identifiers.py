@@ -159,10 +159,20 @@ def test_platform_ids_are_kept_verbatim():
 
 
 def test_parse_all_keeps_invalid_values_and_drops_exact_repeats():
-    idents = parse_all([("mobile", "13812345678"), ("mobile", "+86 138 1234 5678"), ("mobile", "138123456789"),
-                        ("idfa", "00000000-0000-0000-0000-000000000000")], today=TODAY)
+    idents = parse_all(
+        [
+            ("mobile", "13812345678"),
+            ("mobile", "+86 138 1234 5678"),
+            ("mobile", "138123456789"),
+            ("idfa", "00000000-0000-0000-0000-000000000000"),
+        ],
+        today=TODAY,
+    )
     assert [(i.kind.value, i.status.value) for i in idents] == [
-        ("mobile", "valid"), ("mobile", "invalid"), ("idfa", "blocked")]
+        ("mobile", "valid"),
+        ("mobile", "invalid"),
+        ("idfa", "blocked"),
+    ]
 
 
 def test_unknown_kind_is_a_clear_error():

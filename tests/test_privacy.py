@@ -77,10 +77,20 @@ def test_sqlite_file_holds_no_plaintext_mobile_or_id_number(tmp_path, vault, rul
     engine = open_database(sqlite_url(path))
     registry = CustomerRegistry(engine, vault, rules, clock)
     t = datetime(2026, 11, 20, 10, 0, tzinfo=BUSINESS_TZ)
-    registry.ingest(LeadIn("douyin", "d1", "douyin", "online_lead", t, "李敏",
-                           [("mobile", MOBILE), ("national_id", ID_NUMBER)]))
-    registry.ingest(LeadIn("walk_in", "w1", "walk_in", "walk_in", t, "王芳",
-                           [("mobile", "138123456789"), ("national_id", "440401199001011768")]))  # both invalid
+    registry.ingest(
+        LeadIn("douyin", "d1", "douyin", "online_lead", t, "李敏", [("mobile", MOBILE), ("national_id", ID_NUMBER)])
+    )
+    registry.ingest(
+        LeadIn(
+            "walk_in",
+            "w1",
+            "walk_in",
+            "walk_in",
+            t,
+            "王芳",
+            [("mobile", "138123456789"), ("national_id", "440401199001011768")],
+        )
+    )  # both invalid
     engine.dispose()
     raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("office.db"))
     for secret in (MOBILE, ID_NUMBER, "138123456789", "440401199001011768", "1381234", "李敏", "王芳"):
