@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,8 +29,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
+WRITER_LOCK_ID = 7_461_001  # PostgreSQL advisory lock serialising customer-core writers
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    """WAL, foreign keys and a busy timeout on every SQLite connection; SQLAlchemy owns BEGIN."""
+    dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -37,12 +43,28 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE) so a read-then-write never goes stale."""
+    mode = "IMMEDIATE" if conn.get_execution_options().get("writer") else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that excludes other writers: identity decisions read, then write, atomically."""
+    with engine.execution_options(writer=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_ID})
+        yield conn
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Create an engine with the pragmas and pool settings salesfloor relies on."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from models.attribution import TouchRecord, contributions, first_contact, judge
 from models.audit import AuditEntry, AuditLog
 from models.clock import Clock, SystemClock, business_time
+from models.db import write_transaction
 from models.leads import Channel, LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import PreparedLead, prepare_lead
@@ -90,7 +91,7 @@ class CustomerRegistry:
         now = self.clock.now()
         today = business_time(now).date()
         prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return self._ingest(conn, prepared, now, actor)
 
     def _ingest(self, conn: Connection, prepared: list[PreparedLead], now: datetime, actor: str) -> ChangeSet:
@@ -474,7 +475,7 @@ class CustomerRegistry:
     def merge(self, keep: int, absorb: int, actor: str, note: str = "", review_id: int | None = None) -> ChangeSet:
         """Merge two customers by hand (a staff link between their first leads); logged and reversible."""
         now = self.clock.now()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             a = _first_lead(conn, keep)
             b = _first_lead(conn, absorb)
             if keep == absorb:
@@ -505,7 +506,7 @@ class CustomerRegistry:
     def split(self, customer_id: int, lead_ids: list[int], actor: str, note: str = "") -> ChangeSet:
         """Split leads out of a customer into a new one; the rules will not re-join them by themselves."""
         now = self.clock.now()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             own = {i for (i,) in conn.execute(sa.select(leads.c.id).where(leads.c.customer_id == customer_id))}
             chosen = set(lead_ids)
             if not own:
@@ -563,7 +564,7 @@ class CustomerRegistry:
         if decision not in ("kept_apart", "dismissed"):
             raise OperationError("decision must be kept_apart or dismissed (use merge to merge)")
         now = self.clock.now()
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             cid = _close_review(conn, review_id, decision, actor, note, now)
             if cid is not None:
                 names: dict[int, str] = {}

@@ -277,3 +277,15 @@ def test_evidence_bundle_has_touches_decisions_and_hashes(registry, engine, vaul
     assert {"lead_ingested", "attribution"} <= actions
     assert all(len(d["hash"]) == 64 for d in bundle["decisions"])
     assert "13812345678" not in str(bundle)
+
+
+def test_concurrent_writers_do_not_create_two_customers_for_one_person(registry):
+    """Two desks registering the same mobile at the same moment: the writer lock serialises them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def register(i: int):
+        return registry.ingest(douyin(f"race-{i}", at(9, i % 60), "13812345678", open_id=f"dy_race_{i:03d}"))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(register, range(16)))
+    assert len({r.customer_id for r in results}) == 1
