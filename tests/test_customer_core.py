@@ -284,7 +284,7 @@ def test_concurrent_writers_do_not_create_two_customers_for_one_person(registry)
     from concurrent.futures import ThreadPoolExecutor
 
     def register(i: int):
-        return registry.ingest(douyin(f"race-{i}", at(9, i % 60), "13812345678", open_id=f"dy_race_{i:03d}"))
+        return registry.ingest(douyin(f"race-{i}", at(9, i % 60), "13812345678"))
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(register, range(16)))
