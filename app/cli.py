@@ -203,7 +203,7 @@ _attach_subcommands()
 def main() -> None:
     """Console-script entry point: run the CLI and turn domain errors into clear messages."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(130)
@@ -213,6 +213,8 @@ def main() -> None:
     except (MasterKeyError, RulesError, OperationError, LookupError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    if isinstance(code, int) and code:  # ctx.exit(n) in non-standalone mode returns n
+        sys.exit(code)
 
 
 if __name__ == "__main__":

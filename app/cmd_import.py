@@ -26,7 +26,7 @@ from models.importer import mapping_for_source as shipped_mapping
 from models.leads import LeadIn
 from models.privacy import mask_identifier, mask_name, redact
 from models.reconcile import chunks
-from models.registry import CustomerRegistry, ReplayConflict
+from models.registry import CustomerRegistry
 from models.schema import leads
 
 pass_app = click.make_pass_decorator(AppContext)
@@ -80,18 +80,17 @@ def _raw(lead: LeadIn) -> dict[str, str]:
 def _ingest(
     registry: CustomerRegistry, batch: list[tuple[int, LeadIn]], tally: ImportTally, actor: str, id_column: str
 ) -> None:
-    """Ingest one batch; on a replay conflict, retry lead by lead so only the conflicting rows are rejected."""
+    """Ingest one batch; a row whose message id was already stored with other content is rejected."""
     if not batch:
         return
-    try:
-        pairs = list(zip(batch, registry.ingest_many([lead for _, lead in batch], actor).results, strict=True))
-    except ReplayConflict:
-        pairs = []
-        for number, lead in batch:
-            try:
-                pairs.append(((number, lead), registry.ingest(lead, actor)))
-            except ReplayConflict as exc:
-                tally.reject(RowRejection(number, id_column, f"replay conflict: {exc}", _raw(lead)))
+    pairs = []
+    for (number, lead), result in zip(
+        batch, registry.ingest_many([lead for _, lead in batch], actor).results, strict=True
+    ):
+        if result.conflict:
+            tally.reject(RowRejection(number, id_column, f"replay conflict: {result.conflict}", _raw(lead)))
+        else:
+            pairs.append(((number, lead), result))
     before = set(tally.lead_ids)
     tally.lead_ids |= {r.lead_id for _, r in pairs if not r.replayed}
     for (number, lead), result in pairs:

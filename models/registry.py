@@ -55,6 +55,7 @@ class IngestResult:
     replayed: bool
     explanation: Reason
     problems: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, masked, reason)
+    conflict: str | None = None  # set when the same message id came with a different payload (nothing stored)
 
 
 @dataclass
@@ -83,11 +84,14 @@ class CustomerRegistry:
     # --- ingest ------------------------------------------------------------------------------------
 
     def ingest(self, lead: LeadIn, actor: str = "system") -> IngestResult:
-        """Ingest one lead durably (its own transaction) and return where it went."""
-        return self.ingest_many([lead], actor).results[0]
+        """Ingest one lead durably (its own transaction); raise ReplayConflict for a conflicting replay."""
+        result = self.ingest_many([lead], actor).results[0]
+        if result.conflict:
+            raise ReplayConflict(result.conflict)
+        return result
 
     def ingest_many(self, batch: list[LeadIn], actor: str = "system") -> ChangeSet:
-        """Ingest leads in one transaction; replays return their first result."""
+        """Ingest leads in one transaction; replays return their first result, conflicts are reported per lead."""
         now = self.clock.now()
         today = business_time(now).date()
         prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
@@ -99,14 +103,15 @@ class CustomerRegistry:
         replays = self._find_replays(conn, prepared)
         fresh: list[PreparedLead] = []
         seen: dict[tuple[str, str], PreparedLead] = {}
-        for p in prepared:
+        conflicts: dict[int, str] = {}  # position in `prepared` -> why it was refused
+        for pos, p in enumerate(prepared):
             key = (p.lead.source, p.lead.source_message_id)
             before = replays[key][2] if key in replays else seen[key].payload_digest if key in seen else None
             if before is not None and before != p.payload_digest:
-                raise ReplayConflict(
+                conflicts[pos] = (
                     f"{p.lead.source} message {p.lead.source_message_id} was already received with a different payload"
                 )
-            if key not in replays and key not in seen:
+            elif before is None:
                 seen[key] = p
                 fresh.append(p)
         lead_ids = self._insert_leads(conn, fresh, now) if fresh else []
@@ -127,16 +132,21 @@ class CustomerRegistry:
             hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier, new_rows, new_info)
             outcome = apply(conn, hood, self.rules.match, now, set(lead_ids))
             self._finish(conn, outcome, now, actor, changes, {lid: p for lid, p in zip(lead_ids, fresh, strict=True)})
-        for p in prepared:
+        first_of = {(p.lead.source, p.lead.source_message_id): p for p in fresh}
+        for pos, p in enumerate(prepared):
             key = (p.lead.source, p.lead.source_message_id)
             if key in new_ids:
                 lid = new_ids[key]
-                changes.results.append(
-                    IngestResult(lid, outcome.lead_customer[lid], False, outcome.explanations[lid], _problems(p))
-                )
+                cid = outcome.lead_customer[lid]
+                if first_of[key] is p:
+                    changes.results.append(IngestResult(lid, cid, False, outcome.explanations[lid], _problems(p)))
+                    continue
+                reason = outcome.explanations[lid].text()
             else:
                 lid, cid, _digest, reason = replays[key]
-                changes.results.append(IngestResult(lid, cid, True, Reason("replay", {"text": reason}), _problems(p)))
+            changes.results.append(
+                IngestResult(lid, cid, True, Reason("replay", {"text": reason}), _problems(p), conflicts.get(pos))
+            )
         return changes
 
     def _find_replays(self, conn: Connection, prepared: list[PreparedLead]) -> dict[tuple[str, str], tuple]:

@@ -289,3 +289,20 @@ def test_concurrent_writers_do_not_create_two_customers_for_one_person(registry)
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(register, range(16)))
     assert len({r.customer_id for r in results}) == 1
+
+
+def test_batch_reports_replays_and_conflicts_per_lead(registry, engine):
+    stored = registry.ingest(douyin("dy-1", at(9), "13812345678"))
+    batch = [
+        douyin("dy-1", at(9), "13812345678"),  # replay of a stored lead
+        douyin("dy-1", at(9), "13999999999"),  # same id, other content: refused, batch goes on
+        douyin("dy-2", at(10), "13700000000", open_id="dy_other"),
+        douyin("dy-2", at(10), "13700000000", open_id="dy_other"),  # repeated inside the batch
+    ]
+    results = registry.ingest_many(batch).results
+    assert [r.replayed for r in results] == [True, True, False, True]
+    assert results[0].lead_id == stored.lead_id and results[0].conflict is None
+    assert results[1].conflict and "different payload" in results[1].conflict
+    assert results[3].lead_id == results[2].lead_id
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(leads)).scalar() == 2
