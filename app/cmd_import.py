@@ -21,13 +21,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from app.context import AppContext
-from models.importer import LeadReader, Mapping, MappingError, RowRejection, SourceFileError, load_mapping
-from models.importer import mapping_for_source as shipped_mapping
+from models.import_mapping import Mapping, MappingError, load_mapping
+from models.import_mapping import mapping_for_source as shipped_mapping
+from models.importer import LeadReader, RowRejection
 from models.leads import LeadIn
 from models.privacy import mask_identifier, mask_name, redact
 from models.reconcile import chunks
 from models.registry import CustomerRegistry
 from models.schema import leads
+from models.tabular import SourceFileError
 
 pass_app = click.make_pass_decorator(AppContext)
 SHOWN = 20  # rejections and warnings printed on the terminal; the rejects file has them all

@@ -1,24 +1,19 @@
-"""Lead files to `LeadIn`s: read CSV/XLSX exports, map each platform's columns, reject bad rows with reasons.
+"""Lead files to `LeadIn`s: turn the rows of a CSV/XLSX export into leads, rejecting bad rows with reasons.
 
 Pure code (no click, no rich, no database). A `LeadReader` yields `(row_number, LeadIn | RowRejection)`
 for every non-blank data row; row numbers are the ones a spreadsheet shows (the header is usually row 1).
 Invalid identifiers are not rejections: they travel on the lead and the registry keeps them with a reason.
-See docs/import.md for the mapping format.
+Reading files is `models.tabular`; the per-source column mappings are `models.import_mapping`.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import json
 import re
-import tomllib
 import unicodedata
-import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
 from pathlib import Path
@@ -26,45 +21,10 @@ from typing import Any
 
 from models.clock import ensure_aware
 from models.identifiers import IdentifierKind
+from models.import_mapping import SPECIAL_FORMATS, Mapping, norm_header
 from models.leads import CHANNEL_LABELS_ZH, TOUCH_LABELS_ZH, Channel, LeadError, LeadIn, TouchKind
+from models.tabular import SourceFileError, cell_text, open_table, unique_headers
 
-MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "resources" / "mappings"
-SCALAR_FIELDS = (
-    "source_message_id",
-    "occurred_at",
-    "name",
-    "agency_code",
-    "broker_code",
-    "broker_name",
-    "report_code",
-    "channel",
-    "kind",
-)
-FIXED_KEYS = ("source", "channel", "kind", "agency_code", "broker_code", "broker_name", "report_code")
-TOP_KEYS = (
-    "description",
-    "time_formats",
-    "columns",
-    "identifiers",
-    "fixed",
-    "channel_values",
-    "kind_values",
-    "kind_by_time",
-)
-SPECIAL_FORMATS = ("iso", "epoch", "epoch_ms", "excel")
-DEFAULT_TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d %H:%M:%S.%f",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y年%m月%d日",
-    "iso",
-)
 MULTI_VALUE_KINDS = frozenset({IdentifierKind.MOBILE, IdentifierKind.LANDLINE, IdentifierKind.NATIONAL_ID})
 _SPLIT = re.compile(r"[,;，；、|/\n]+")
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -75,267 +35,6 @@ DEFAULT_KIND = {c: TouchKind.ONLINE_LEAD for c in Channel} | {
     Channel.WALK_IN: TouchKind.WALK_IN,
     Channel.AGENCY: TouchKind.REPORT,
 }
-
-
-class MappingError(ValueError):
-    """A mapping file (or source name) is unusable; the message names the file and the key."""
-
-
-class SourceFileError(ValueError):
-    """A lead file cannot be read or does not fit its mapping; the message says why."""
-
-
-def norm_header(text: str) -> str:
-    """Header comparison key: NFKC, lower case, no spaces, no leading '*' (required-column marker)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower().lstrip("*")
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """How one source's export columns become LeadIn fields."""
-
-    name: str
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    identifiers: dict[IdentifierKind, tuple[str, ...]] = field(default_factory=dict)
-    fixed: dict[str, str] = field(default_factory=dict)
-    time_formats: tuple[str, ...] = DEFAULT_TIME_FORMATS
-    channel_values: dict[str, Channel] = field(default_factory=dict)
-    kind_values: dict[str, TouchKind] = field(default_factory=dict)
-    kind_by_time: tuple[tuple[TouchKind, tuple[str, ...]], ...] = ()
-
-    def all_headers(self) -> set[str]:
-        """Every header name this mapping knows (normalised), to find the header row."""
-        groups = [*self.columns.values(), *self.identifiers.values(), *(hs for _, hs in self.kind_by_time)]
-        return {norm_header(h) for hs in groups for h in hs}
-
-
-def _names(where: str, key: str, value: Any) -> tuple[str, ...]:
-    """A header name or list of alternative header names."""
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v.strip() for v in items):
-        raise MappingError(f"{where}: {key} must be a header name or a non-empty list of header names")
-    return tuple(items)
-
-
-def _table(where: str, data: dict, key: str) -> dict:
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise MappingError(f"{where}: [{key}] must be a table")
-    return value
-
-
-def _enum(where: str, key: str, enum: type, value: Any, labels: dict) -> Any:
-    """Parse a channel or touch kind by value or Chinese label."""
-    for member, label in labels.items():
-        if value == label:
-            return member
-    try:
-        return enum(value)
-    except ValueError:
-        raise MappingError(f"{where}: {key} = {value!r} is not one of {[m.value for m in enum]}") from None
-
-
-def parse_mapping(data: dict[str, Any], name: str, where: str) -> Mapping:
-    """Validate a mapping table (as loaded from TOML); every error names the offending key."""
-    for key in data:
-        if key not in TOP_KEYS:
-            raise MappingError(f"{where}: unknown key {key!r}; expected one of {list(TOP_KEYS)}")
-    columns = {}
-    for key, value in _table(where, data, "columns").items():
-        if key not in SCALAR_FIELDS:
-            raise MappingError(f"{where}: columns.{key} is not a lead field; expected one of {list(SCALAR_FIELDS)}")
-        columns[key] = _names(where, f"columns.{key}", value)
-    idents: dict[IdentifierKind, tuple[str, ...]] = {}
-    owner: dict[str, str] = {}
-    for key, value in _table(where, data, "identifiers").items():
-        try:
-            kind = IdentifierKind(key)
-        except ValueError:
-            raise MappingError(
-                f"{where}: identifiers.{key} is not an identifier kind; "
-                f"expected one of {[k.value for k in IdentifierKind]}"
-            ) from None
-        idents[kind] = _names(where, f"identifiers.{key}", value)
-        for header in idents[kind]:
-            if owner.setdefault(norm_header(header), key) != key:
-                raise MappingError(
-                    f"{where}: identifiers.{key} and identifiers.{owner[norm_header(header)]} "
-                    f"both claim the column {header!r}"
-                )
-    fixed = {}
-    for key, value in _table(where, data, "fixed").items():
-        if key not in FIXED_KEYS:
-            raise MappingError(f"{where}: fixed.{key} cannot be fixed; expected one of {list(FIXED_KEYS)}")
-        if not isinstance(value, str) or not value.strip():
-            raise MappingError(f"{where}: fixed.{key} must be a non-empty string")
-        fixed[key] = value.strip()
-    if "channel" in fixed:
-        fixed["channel"] = _enum(where, "fixed.channel", Channel, fixed["channel"], CHANNEL_LABELS_ZH).value
-    if "kind" in fixed:
-        fixed["kind"] = _enum(where, "fixed.kind", TouchKind, fixed["kind"], TOUCH_LABELS_ZH).value
-    channel_values = {
-        norm_header(str(k)): _enum(where, f"channel_values.{k}", Channel, v, CHANNEL_LABELS_ZH)
-        for k, v in _table(where, data, "channel_values").items()
-    }
-    kind_values = {
-        norm_header(str(k)): _enum(where, f"kind_values.{k}", TouchKind, v, TOUCH_LABELS_ZH)
-        for k, v in _table(where, data, "kind_values").items()
-    }
-    by_time = []
-    entries = data.get("kind_by_time", [])
-    if not isinstance(entries, list):
-        raise MappingError(f"{where}: kind_by_time must be an array of tables ([[kind_by_time]])")
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or set(entry) != {"kind", "columns"}:
-            raise MappingError(f"{where}: kind_by_time[{i}] needs exactly the keys 'kind' and 'columns'")
-        kind = _enum(where, f"kind_by_time[{i}].kind", TouchKind, entry["kind"], TOUCH_LABELS_ZH)
-        by_time.append((kind, _names(where, f"kind_by_time[{i}].columns", entry["columns"])))
-    formats = data.get("time_formats", list(DEFAULT_TIME_FORMATS))
-    if not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats):
-        raise MappingError(f"{where}: time_formats must be a non-empty list of strings")
-    for f in formats:
-        if f not in SPECIAL_FORMATS and "%" not in f:
-            raise MappingError(
-                f"{where}: time_formats entry {f!r} is neither a strftime pattern nor one of {list(SPECIAL_FORMATS)}"
-            )
-    if "occurred_at" not in columns and not by_time:
-        raise MappingError(f"{where}: columns.occurred_at (or [[kind_by_time]]) is required")
-    if not idents and "name" not in columns:
-        raise MappingError(f"{where}: [identifiers] or columns.name is required")
-    if "channel" not in fixed and "channel" not in columns:
-        raise MappingError(f"{where}: fixed.channel or columns.channel is required")
-    return Mapping(name, columns, idents, fixed, tuple(formats), channel_values, kind_values, tuple(by_time))
-
-
-def load_mapping(path: Path, name: str | None = None) -> Mapping:
-    """Load and validate a mapping TOML file."""
-    try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MappingError(f"mapping file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{path}: not valid TOML: {exc}") from None
-    return parse_mapping(data, name or Path(path).stem, Path(path).name)
-
-
-def known_sources() -> list[str]:
-    """Names of the shipped mappings (resources/mappings/*.toml)."""
-    return sorted(p.stem for p in MAPPINGS_DIR.glob("*.toml"))
-
-
-def mapping_for_source(source: str) -> Mapping:
-    """The shipped mapping of a source name; an unknown name lists the known ones."""
-    if not re.fullmatch(r"[a-z0-9_\-]+", source) or not (MAPPINGS_DIR / f"{source}.toml").is_file():
-        raise MappingError(
-            f"unknown source {source!r}; known sources: {', '.join(known_sources())} (or give a mapping file)"
-        )
-    return load_mapping(MAPPINGS_DIR / f"{source}.toml", source)
-
-
-# --- reading files ---------------------------------------------------------------------------------
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode an exported text file: UTF-16 by BOM, else UTF-8 (BOM optional), else GB18030."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise SourceFileError("the file is neither UTF-8 nor GB18030 (GBK) text") from None
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: integral numbers without '.0', date-times as 'YYYY-MM-DD HH:MM:SS'."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass
-class Table:
-    """The rows of a file, numbered as a spreadsheet shows them, plus what was learned opening it."""
-
-    rows: Iterator[tuple[int, list[Any]]]
-    file_type: str
-    encoding: str | None = None
-    total_hint: int | None = None
-    closer: Any = None
-
-    def close(self) -> None:
-        """Release the underlying file (XLSX workbooks stay open in read-only mode)."""
-        if self.closer is not None:
-            self.closer()
-
-
-def _open_csv(data: bytes) -> Table:
-    text, encoding = decode_text(data)
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    lines = text.count("\n")
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        reader = csv.reader(io.StringIO(text, newline=""), dialect)
-        try:
-            yield from enumerate(reader, start=1)
-        except csv.Error as exc:
-            raise SourceFileError(f"CSV is malformed near line {reader.line_num}: {exc}") from None
-
-    return Table(rows(), "csv", encoding, lines)
-
-
-def _open_xlsx(path: Path, sheet: str | None) -> Table:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise SourceFileError(f"cannot open the workbook: {exc}") from None
-    if sheet is not None and sheet not in book.sheetnames:
-        book.close()
-        raise SourceFileError(f"no sheet {sheet!r}; the workbook has {book.sheetnames}")
-    ws = book[sheet] if sheet is not None else book.worksheets[0]
-    rows = ((n, list(r)) for n, r in enumerate(ws.iter_rows(values_only=True), start=1))
-    return Table(rows, "xlsx", None, ws.max_row, book.close)
-
-
-def open_table(path: Path, sheet: str | None = None) -> Table:
-    """Open a CSV (any common encoding) or XLSX file by content; old binary .xls is refused."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError:
-        raise SourceFileError(f"file not found: {path}") from None
-    except OSError as exc:
-        raise SourceFileError(f"cannot read {path}: {exc.strerror}") from None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise SourceFileError("this is an old binary .xls workbook; save it as .xlsx or CSV first")
-    if head.startswith(b"PK"):
-        return _open_xlsx(path, sheet)
-    if sheet is not None:
-        raise SourceFileError("--sheet applies to XLSX workbooks only")
-    return _open_csv(path.read_bytes())
-
-
-# --- rows to leads ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -392,19 +91,6 @@ def parse_time(value: Any, formats: tuple[str, ...]) -> datetime:
     raise ValueError(f"matches none of the time formats {list(formats)}")
 
 
-def _headers(cells: list[Any]) -> list[str]:
-    """Header names, made unique: an empty header is 'column N', a repeated one gets '#2', '#3'."""
-    out: list[str] = []
-    for i, cell in enumerate(cells, start=1):
-        name = cell_text(cell).strip() or f"column {i}"
-        base, n = name, 1
-        while name in out:
-            n += 1
-            name = f"{base}#{n}"
-        out.append(name)
-    return out
-
-
 class LeadReader:
     """Iterate a lead file as (row_number, LeadIn | RowRejection), after checking it fits the mapping."""
 
@@ -445,7 +131,7 @@ class LeadReader:
                 if any(norm_header(cell_text(c)) in known for c in cells):
                     self.preamble_rows = len(seen) - 1
                     self._bases = [norm_header(cell_text(c)) for c in cells]
-                    return number, _headers(cells), []
+                    return number, unique_headers(cells), []
                 if len(seen) >= HEADER_SEARCH_ROWS:
                     break
         if not seen:
@@ -505,7 +191,7 @@ class LeadReader:
 
     def convert(self, number: int, cells: list[Any]) -> LeadIn | RowRejection:
         """Turn one data row into a LeadIn, or say which column is wrong and why."""
-        names = self.headers + _headers([None] * len(cells))[len(self.headers) :]
+        names = self.headers + unique_headers([None] * len(cells))[len(self.headers) :]
         values = dict(zip(names, cells, strict=False))
         raw = {h: cell_text(values.get(h)) for h in names if h in self._named or cell_text(values.get(h))}
 

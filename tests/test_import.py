@@ -17,18 +17,11 @@ from click.testing import CliRunner
 from app.cli import cli
 from app.cmd_import import ingest_rows
 from app.keys import encode_key
-from models.importer import (
-    LeadReader,
-    MappingError,
-    RowRejection,
-    SourceFileError,
-    known_sources,
-    load_mapping,
-    mapping_for_source,
-    parse_time,
-)
+from models.import_mapping import MappingError, known_sources, load_mapping, mapping_for_source
+from models.importer import LeadReader, RowRejection, parse_time
 from models.leads import Channel, LeadIn, TouchKind
 from models.schema import customers, identifiers, leads
+from models.tabular import SourceFileError
 from tests.conftest import TEST_KEY
 
 NOW = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # the `clock` fixture's time
