@@ -3,39 +3,27 @@
 Operations return a `ChangeSet` saying what changed, so callers (hub, desk, CLI) refresh only that.
 """
 
+# ChangeSet, IngestResult and load_touches are part of this module's interface.
+
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from models.attribution import TouchRecord, contributions, first_contact, judge
 from models.audit import AuditEntry, AuditLog
 from models.clock import Clock, SystemClock, business_time
 from models.db import write_transaction
-from models.leads import Channel, LeadError, LeadIn, TouchKind
+from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import PreparedLead, prepare_lead
 from models.privacy import Vault
 from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather
-from models.resolution import HELD_FAMILY, HELD_LIMIT, HELD_SATURATED
+from models.recording import ChangeSet, IngestResult, Recorder, load_touches
 from models.rules import ProjectRules, load_rules
-from models.schema import (
-    agencies,
-    brokers,
-    customers,
-    identifiers,
-    leads,
-    manual_links,
-    merge_history,
-    reports,
-    review_items,
-    touches,
-)
+from models.schema import agencies, brokers, customers, identifiers, leads, manual_links, reports, review_items, touches
 
 
 class ReplayConflict(LeadError):
@@ -44,29 +32,6 @@ class ReplayConflict(LeadError):
 
 class OperationError(ValueError):
     """A staff operation that cannot be done as asked; the message says why."""
-
-
-@dataclass
-class IngestResult:
-    """What happened to one incoming lead."""
-
-    lead_id: int
-    customer_id: int
-    replayed: bool
-    explanation: Reason
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, masked, reason)
-    conflict: str | None = None  # set when the same message id came with a different payload (nothing stored)
-
-
-@dataclass
-class ChangeSet:
-    """What an operation changed (for screens to refresh and hubs to broadcast)."""
-
-    results: list[IngestResult] = field(default_factory=list)
-    customers: set[int] = field(default_factory=set)
-    merged: list[tuple[int, int]] = field(default_factory=list)  # (survivor, absorbed)
-    split: list[tuple[int, int]] = field(default_factory=list)  # (kept, new)
-    reviews_opened: list[int] = field(default_factory=list)
 
 
 class CustomerRegistry:
@@ -79,6 +44,7 @@ class CustomerRegistry:
         self.rules = rules or load_rules()
         self.clock = clock or SystemClock()
         self.audit = AuditLog(vault.audit_key)
+        self.recorder = Recorder(self.audit, self.rules.protection)
         self._agency_ids: dict[str, int] = {}
 
     # --- ingest ------------------------------------------------------------------------------------
@@ -131,7 +97,9 @@ class CustomerRegistry:
             new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
             hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier, new_rows, new_info)
             outcome = apply(conn, hood, self.rules.match, now, set(lead_ids))
-            self._finish(conn, outcome, now, actor, changes, {lid: p for lid, p in zip(lead_ids, fresh, strict=True)})
+            self.recorder.finish(
+                conn, outcome, now, actor, changes, {lid: p for lid, p in zip(lead_ids, fresh, strict=True)}
+            )
         first_of = {(p.lead.source, p.lead.source_message_id): p for p in fresh}
         for pos, p in enumerate(prepared):
             key = (p.lead.source, p.lead.source_message_id)
@@ -250,236 +218,6 @@ class CustomerRegistry:
             conn.execute(reports.insert(), report_rows)
         return list(ids)
 
-    # --- after resolution ---------------------------------------------------------------------------
-
-    def _finish(
-        self,
-        conn: Connection,
-        outcome: Outcome,
-        now: datetime,
-        actor: str,
-        changes: ChangeSet,
-        new_leads: dict[int, PreparedLead] | None = None,
-        extra: list[AuditEntry] | None = None,
-    ) -> None:
-        """Write explanations, history, review items, customer summaries and the evidence chain."""
-        new_leads = new_leads or {}
-        entries: list[AuditEntry] = list(extra or [])
-        for lid, reason in outcome.explanations.items():
-            p = new_leads.get(lid)
-            entries.append(
-                AuditEntry(
-                    "lead_ingested",
-                    actor,
-                    outcome.lead_customer[lid],
-                    {
-                        "lead_id": lid,
-                        "customer_id": outcome.lead_customer[lid],
-                        "source": p.lead.source if p else None,
-                        "source_message_id": p.lead.source_message_id if p else None,
-                        "channel": p.lead.channel.value if p else None,
-                        "kind": p.lead.kind.value if p else None,
-                        "occurred_at": p.lead.occurred_at.isoformat() if p else None,
-                        "reason": reason.as_dict(),
-                        "identifiers": [
-                            {
-                                "kind": i.ident.kind.value,
-                                "masked": i.masked,
-                                "status": i.ident.status.value,
-                                "reason": i.ident.reason,
-                                "warnings": list(i.ident.warnings),
-                            }
-                            for i in (p.identifiers if p else [])
-                        ],
-                    },
-                )
-            )
-        history = []
-        for survivor, absorbed, moved in outcome.merged:
-            text = _merge_text(outcome, moved, survivor, absorbed)
-            history.append(
-                {
-                    "at": now,
-                    "op": "merge",
-                    "customer_id": survivor,
-                    "other_customer_id": absorbed,
-                    "lead_ids": moved,
-                    "explanation": text,
-                    "actor": actor,
-                }
-            )
-            entries.append(
-                AuditEntry(
-                    "customers_merged",
-                    actor,
-                    survivor,
-                    {"survivor": survivor, "absorbed": absorbed, "lead_ids": moved, "explanation": text},
-                )
-            )
-            changes.merged.append((survivor, absorbed))
-        for kept, new, moved in outcome.split:
-            text = f"leads {moved} left customer #{kept} for #{new}"
-            history.append(
-                {
-                    "at": now,
-                    "op": "split",
-                    "customer_id": kept,
-                    "other_customer_id": new,
-                    "lead_ids": moved,
-                    "explanation": text,
-                    "actor": actor,
-                }
-            )
-            entries.append(
-                AuditEntry(
-                    "customer_split", actor, kept, {"kept": kept, "new": new, "lead_ids": moved, "explanation": text}
-                )
-            )
-            entries.append(
-                AuditEntry(
-                    "customer_split", actor, new, {"kept": kept, "new": new, "lead_ids": moved, "explanation": text}
-                )
-            )
-            changes.split.append((kept, new))
-        if history:
-            conn.execute(merge_history.insert(), history)
-        changes.reviews_opened += self._open_reviews(conn, outcome, now, entries, actor)
-        names: dict[int, str] = {}
-        touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
-        active = self._refresh_customers(conn, outcome.touched_customers, touches_by, names, now)
-        entries += self._attribution_entries(active, touches_by, now, actor)
-        changes.customers |= outcome.touched_customers
-        self.audit.append(conn, entries, now)
-
-    def _open_reviews(self, conn: Connection, outcome: Outcome, now: datetime, entries: list, actor: str) -> list[int]:
-        """Open one review item per held-back identifier or flagged customer (never twice)."""
-        wanted = []
-        for reason, key, members, kind, masked in outcome.held:
-            text = Reason(_HELD_MESSAGE[reason], {"kind": kind, "masked": masked, "count": len(members)})
-            wanted.append(
-                (
-                    f"held_{reason}",
-                    key,
-                    None,
-                    {
-                        "identifier_kind": kind,
-                        "masked": masked,
-                        "lead_ids": members,
-                        "customers": sorted({outcome.lead_customer.get(m) for m in members} - {None}),
-                        "text": text.text(),
-                        "text_en": text.text("en"),
-                    },
-                )
-            )
-        for cid, reason in outcome.flagged:
-            text = Reason(f"flag_{reason}", {"customer": cid})
-            wanted.append((f"flag_{reason}", f"customer:{cid}", cid, {"text": text.text(), "text_en": text.text("en")}))
-        opened = []
-        for kind, subject, cid, evidence in wanted:
-            exists = conn.execute(
-                sa.select(review_items.c.id).where(review_items.c.kind == kind, review_items.c.subject == subject)
-            ).first()
-            if exists:
-                continue
-            rid = conn.execute(
-                review_items.insert().values(
-                    kind=kind,
-                    subject=subject,
-                    customer_id=cid or (evidence.get("customers") or [None])[0],
-                    evidence=evidence,
-                    status="open",
-                    created_at=now,
-                )
-            ).inserted_primary_key[0]
-            opened.append(rid)
-            entries.append(
-                AuditEntry(
-                    "review_opened",
-                    actor,
-                    cid or (evidence.get("customers") or [None])[0],
-                    {"review_id": rid, "kind": kind, "evidence": evidence},
-                )
-            )
-        return opened
-
-    def _refresh_customers(
-        self,
-        conn: Connection,
-        ids: set[int],
-        touches_by: dict[int, list[TouchRecord]],
-        names: dict[int, str],
-        now: datetime,
-    ) -> list[int]:
-        """Recompute first contact, display name and review flag; return the still-active ids."""
-        active = sorted(c for c in ids if touches_by.get(c))
-        flagged: set[int] = set()
-        for part in chunks(active):
-            flagged |= {c for (c,) in conn.execute(_OPEN_REVIEW_CUSTOMERS, {"ids": part})}
-        updates = []
-        for cid in active:
-            first = first_contact(touches_by[cid])
-            updates.append(
-                {
-                    "b_id": cid,
-                    "b_first": first.lead_id,
-                    "b_channel": first.channel.value,
-                    "b_at": first.occurred_at,
-                    "b_name": names.get(cid, ""),
-                    "b_review": cid in flagged,
-                    "b_now": now,
-                }
-            )
-        if updates:
-            conn.execute(_UPDATE_CUSTOMER, updates)
-        gone = sorted(set(ids) - set(active))
-        for part in chunks(gone):
-            conn.execute(
-                customers.update()
-                .where(customers.c.id.in_(part), customers.c.status == "active")
-                .values(status="merged", updated_at=now)
-            )
-        return active
-
-    def _attribution_entries(
-        self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
-    ) -> list[AuditEntry]:
-        """One attribution decision per affected customer, for the evidence chain."""
-        out = []
-        for cid in active:
-            ts = touches_by[cid]
-            first = first_contact(ts)
-            verdict = judge(ts, self.rules.protection, now)
-            out.append(
-                AuditEntry(
-                    "attribution",
-                    actor,
-                    cid,
-                    {
-                        "customer_id": cid,
-                        "first_contact": {
-                            "lead_id": first.lead_id,
-                            "channel": first.channel.value,
-                            "at": first.occurred_at.isoformat(),
-                        }
-                        if first
-                        else None,
-                        "contributions": [
-                            {"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
-                            for c in contributions(ts)
-                        ],
-                        "owner": {
-                            "kind": verdict.owner,
-                            "channel": verdict.channel.value if verdict.channel else None,
-                            "agency_id": verdict.agency_id,
-                            "broker_id": verdict.broker_id,
-                            "protected_until": verdict.protected_until.isoformat() if verdict.protected_until else None,
-                        },
-                        "reasons": [r.as_dict() for r in verdict.reasons],
-                    },
-                )
-            )
-        return out
-
     # --- staff operations ---------------------------------------------------------------------------
 
     def merge(self, keep: int, absorb: int, actor: str, note: str = "", review_id: int | None = None) -> ChangeSet:
@@ -496,7 +234,7 @@ class CustomerRegistry:
             hood = gather(conn, [a, b], {}, self.rules.match.max_leads_per_identifier)
             outcome = apply(conn, hood, self.rules.match, now, set())
             changes = ChangeSet()
-            self._finish(
+            self.recorder.finish(
                 conn,
                 outcome,
                 now,
@@ -552,7 +290,7 @@ class CustomerRegistry:
             hood = gather(conn, sorted(own), {}, self.rules.match.max_leads_per_identifier)
             outcome = apply(conn, hood, self.rules.match, now, set())
             changes = ChangeSet()
-            self._finish(
+            self.recorder.finish(
                 conn,
                 outcome,
                 now,
@@ -578,7 +316,7 @@ class CustomerRegistry:
             cid = _close_review(conn, review_id, decision, actor, note, now)
             if cid is not None:
                 names: dict[int, str] = {}
-                self._refresh_customers(conn, {cid}, load_touches(conn, [cid], names), names, now)
+                self.recorder.refresh_customers(conn, {cid}, load_touches(conn, [cid], names), names, now)
             self.audit.append(
                 conn,
                 [AuditEntry("review_closed", actor, cid, {"review_id": review_id, "decision": decision, "note": note})],
@@ -588,18 +326,6 @@ class CustomerRegistry:
 
 def _problems(p: PreparedLead) -> list[tuple[str, str, str]]:
     return [(i.ident.kind.value, i.masked, i.ident.reason) for i in p.identifiers if i.ident.status.value != "valid"]
-
-
-def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int) -> str:
-    bridging = [lid for lid, r in outcome.explanations.items() if outcome.lead_customer.get(lid) == survivor]
-    if bridging:
-        lead = bridging[0]
-        return (
-            Reason("bridge_merge", {"lead_id": lead, "a": survivor, "b": absorbed}).text()
-            + "；"
-            + outcome.explanations[lead].text()
-        )
-    return f"customer #{absorbed} merged into #{survivor} (leads {moved})"
 
 
 def _first_lead(conn: Connection, customer_id: int) -> int:
@@ -629,76 +355,15 @@ def _close_review(conn: Connection, review_id: int, status: str, actor: str, not
     return row.customer_id
 
 
-_HELD_MESSAGE = {HELD_FAMILY: "held_family", HELD_LIMIT: "held_limit", HELD_SATURATED: "held_saturated"}
 _REPLAYS = sa.select(
     leads.c.source_message_id, leads.c.id, leads.c.customer_id, leads.c.payload_digest, leads.c.match_reason
 ).where(leads.c.source == sa.bindparam("source"), leads.c.source_message_id.in_(sa.bindparam("ids", expanding=True)))
-_TOUCHES_OF_CUSTOMERS = (
-    sa.select(
-        leads.c.customer_id,
-        leads.c.name_masked,
-        touches.c.id,
-        touches.c.lead_id,
-        touches.c.channel,
-        touches.c.kind,
-        touches.c.occurred_at,
-        touches.c.weight,
-        touches.c.agency_id,
-        agencies.c.name.label("agency"),
-        touches.c.broker_id,
-        brokers.c.name.label("broker"),
-    )
-    .select_from(
-        touches.join(leads, leads.c.id == touches.c.lead_id)
-        .outerjoin(agencies, agencies.c.id == touches.c.agency_id)
-        .outerjoin(brokers, brokers.c.id == touches.c.broker_id)
-    )
-    .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
-    .order_by(touches.c.occurred_at, touches.c.lead_id)
-)
-_OPEN_REVIEW_CUSTOMERS = sa.select(review_items.c.customer_id).where(
-    review_items.c.customer_id.in_(sa.bindparam("ids", expanding=True)), review_items.c.status == "open"
-)
-_UPDATE_CUSTOMER = (
-    customers.update()
-    .where(customers.c.id == sa.bindparam("b_id"))
-    .values(
-        first_lead_id=sa.bindparam("b_first"),
-        first_channel=sa.bindparam("b_channel"),
-        first_contact_at=sa.bindparam("b_at"),
-        name_masked=sa.bindparam("b_name"),
-        needs_review=sa.bindparam("b_review"),
-        updated_at=sa.bindparam("b_now"),
-        status="active",
-        merged_into=None,
-    )
-)
 
-
-def load_touches(
-    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
-) -> dict[int, list[TouchRecord]]:
-    """Touches of the given customers with agency and broker names, oldest first.
-
-    If `names` is given it receives each customer's display name (the earliest masked name).
-    """
-    out: dict[int, list[TouchRecord]] = {}
-    for part in chunks(sorted(customer_ids)):
-        for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
-            out.setdefault(r.customer_id, []).append(
-                TouchRecord(
-                    r.id,
-                    r.lead_id,
-                    Channel(r.channel),
-                    TouchKind(r.kind),
-                    r.occurred_at,
-                    Decimal(r.weight),
-                    r.agency_id,
-                    r.agency or "",
-                    r.broker_id,
-                    r.broker or "",
-                )
-            )
-            if names is not None and r.name_masked and r.customer_id not in names:
-                names[r.customer_id] = r.name_masked
-    return out
+__all__ = [
+    "ChangeSet",
+    "CustomerRegistry",
+    "IngestResult",
+    "OperationError",
+    "ReplayConflict",
+    "load_touches",
+]
