@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.clock import to_utc
-from models.privacy import redact
 from models.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -49,7 +48,8 @@ def chain_hash(
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """An event to record (payload must already be free of plaintext personal data)."""
+    """An event to record. The payload must hold masked values only; free text typed by staff must be
+    passed through `models.privacy.redact` by the caller (see `staff_note`)."""
 
     action: str
     actor: str
@@ -75,7 +75,7 @@ class AuditLog:
         rows = []
         for entry in entries:
             seq += 1
-            text = redact(canonical(entry.payload))
+            text = canonical(entry.payload)
             digest = chain_hash(self._key, prev, seq, at, entry.actor, entry.action, entry.customer_id, text)
             rows.append(
                 {

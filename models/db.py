@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +32,7 @@ def normalise_url(url: str) -> str:
 
 
 WRITER_LOCK_ID = 7_461_001  # PostgreSQL advisory lock serialising customer-core writers
+_ADVISORY_LOCK = sa.text("SELECT pg_advisory_xact_lock(:k)")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -43,19 +46,36 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn) -> None:
-    """Writers take the write lock up front (BEGIN IMMEDIATE) so a read-then-write never goes stale."""
-    mode = "IMMEDIATE" if conn.get_execution_options().get("writer") else "DEFERRED"
-    conn.exec_driver_sql(f"BEGIN {mode}")
+_writing = threading.local()
+
+
+def _sqlite_do_begin(dbapi_connection) -> None:
+    """Writers take the write lock up front (BEGIN IMMEDIATE) so a read-then-write never goes stale.
+
+    This replaces the dialect's `do_begin` rather than listening to the engine's "begin" event: an
+    engine with any event listener pays for event dispatch on every statement.
+    """
+    dbapi_connection.execute("BEGIN IMMEDIATE" if getattr(_writing, "active", False) else "BEGIN")
 
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that excludes other writers: identity decisions read, then write, atomically."""
-    with engine.execution_options(writer=True).begin() as conn:
+    _writing.active = True
+    try:
+        conn_cm = engine.begin()
+        conn = conn_cm.__enter__()
+    finally:
+        _writing.active = False
+    try:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITER_LOCK_ID})
+            conn.execute(_ADVISORY_LOCK, {"k": WRITER_LOCK_ID})
         yield conn
+    except BaseException:
+        if not conn_cm.__exit__(*sys.exc_info()):
+            raise
+    else:
+        conn_cm.__exit__(None, None, None)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
@@ -63,8 +83,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, echo=echo)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine.pool, "connect", _sqlite_pragmas)
+        engine.dialect.do_begin = _sqlite_do_begin  # type: ignore[method-assign]
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 

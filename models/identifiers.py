@@ -128,9 +128,17 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+_CN_MOBILE = re.compile(phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+_CN_MOBILE_SHAPE = re.compile(r"(?:\+?86|0086)?(1\d{10})")
+
+
 def parse_phone(raw: str) -> Identifier:
     """Normalise a phone number to E.164; classify mobile vs landline; explain failures."""
     text = _PHONE_JUNK.sub("", nfkc(raw))
+    shape = _CN_MOBILE_SHAPE.fullmatch(text)
+    if shape and _CN_MOBILE.fullmatch(shape.group(1)):
+        # the common case, decided by phonenumbers' own CN mobile pattern without a full parse
+        return Identifier(IdentifierKind.MOBILE, "+86" + shape.group(1), Status.VALID)
     if not text:
         return Identifier(IdentifierKind.MOBILE, raw, Status.INVALID, "empty phone number")
     if text.startswith("00"):

@@ -19,7 +19,7 @@ from models.db import write_transaction
 from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import PreparedLead, prepare_lead
-from models.privacy import Vault
+from models.privacy import Vault, redact
 from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather
 from models.recording import ChangeSet, IngestResult, Recorder, load_touches
 from models.rules import ProjectRules, load_rules
@@ -46,6 +46,7 @@ class CustomerRegistry:
         self.audit = AuditLog(vault.audit_key)
         self.recorder = Recorder(self.audit, self.rules.protection)
         self._agency_ids: dict[str, int] = {}
+        self._broker_ids: dict[tuple[int, str], int] = {}
 
     # --- ingest ------------------------------------------------------------------------------------
 
@@ -61,8 +62,14 @@ class CustomerRegistry:
         now = self.clock.now()
         today = business_time(now).date()
         prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
-        with write_transaction(self.engine) as conn:
-            return self._ingest(conn, prepared, now, actor)
+        try:
+            with write_transaction(self.engine) as conn:
+                return self._ingest(conn, prepared, now, actor)
+        except BaseException:
+            # ids registered inside a rolled-back transaction do not exist
+            self._agency_ids.clear()
+            self._broker_ids.clear()
+            raise
 
     def _ingest(self, conn: Connection, prepared: list[PreparedLead], now: datetime, actor: str) -> ChangeSet:
         changes = ChangeSet()
@@ -144,14 +151,21 @@ class CustomerRegistry:
         return row_id
 
     def _broker_id(self, conn: Connection, agency_id: int, code: str, name: str | None, now: datetime) -> int:
+        """The id of a broker by (agency, code), registering it on first sight."""
+        key = (agency_id, code)
+        if key in self._broker_ids:
+            return self._broker_ids[key]
         row = conn.execute(
             sa.select(brokers.c.id).where(brokers.c.agency_id == agency_id, brokers.c.code == code)
         ).first()
-        if row is not None:
-            return row.id
-        return conn.execute(
-            brokers.insert().values(agency_id=agency_id, code=code, name=name or code, created_at=now)
-        ).inserted_primary_key[0]
+        if row is None:
+            row_id = conn.execute(
+                brokers.insert().values(agency_id=agency_id, code=code, name=name or code, created_at=now)
+            ).inserted_primary_key[0]
+        else:
+            row_id = row.id
+        self._broker_ids[key] = row_id
+        return row_id
 
     def _insert_leads(self, conn: Connection, fresh: list[PreparedLead], now: datetime) -> list[int]:
         """Insert leads, identifiers, touches and reports; return the new lead ids in order."""
@@ -185,10 +199,10 @@ class CustomerRegistry:
                     "problems": p.problems,
                 }
             )
-        ids = conn.execute(leads.insert().returning(leads.c.id, sort_by_parameter_order=True), rows).scalars().all()
+        ids = conn.execute(_INSERT_LEADS, rows).scalars().all()
         ident_rows = [i.row(lid) for lid, p in zip(ids, fresh, strict=True) for i in p.identifiers]
         if ident_rows:
-            conn.execute(identifiers.insert(), ident_rows)
+            conn.execute(_INSERT_IDENTIFIERS, ident_rows)
         touch_rows, report_rows = [], []
         for lid, p, row in zip(ids, fresh, rows, strict=True):
             weight = self.rules.weight(p.lead.channel.value, p.lead.kind.value)
@@ -213,7 +227,7 @@ class CustomerRegistry:
                         "reported_at": row["occurred_at"],
                     }
                 )
-        conn.execute(touches.insert(), touch_rows)
+        conn.execute(_INSERT_TOUCHES, touch_rows)
         if report_rows:
             conn.execute(reports.insert(), report_rows)
         return list(ids)
@@ -222,6 +236,7 @@ class CustomerRegistry:
 
     def merge(self, keep: int, absorb: int, actor: str, note: str = "", review_id: int | None = None) -> ChangeSet:
         """Merge two customers by hand (a staff link between their first leads); logged and reversible."""
+        note = redact(note)  # free text is stored and logged: never a plaintext number in it
         now = self.clock.now()
         with write_transaction(self.engine) as conn:
             a = _first_lead(conn, keep)
@@ -253,6 +268,7 @@ class CustomerRegistry:
 
     def split(self, customer_id: int, lead_ids: list[int], actor: str, note: str = "") -> ChangeSet:
         """Split leads out of a customer into a new one; the rules will not re-join them by themselves."""
+        note = redact(note)
         now = self.clock.now()
         with write_transaction(self.engine) as conn:
             own = {i for (i,) in conn.execute(sa.select(leads.c.id).where(leads.c.customer_id == customer_id))}
@@ -311,6 +327,7 @@ class CustomerRegistry:
         """Close a review item as kept apart or dismissed (merging goes through `merge`)."""
         if decision not in ("kept_apart", "dismissed"):
             raise OperationError("decision must be kept_apart or dismissed (use merge to merge)")
+        note = redact(note)
         now = self.clock.now()
         with write_transaction(self.engine) as conn:
             cid = _close_review(conn, review_id, decision, actor, note, now)
@@ -355,6 +372,9 @@ def _close_review(conn: Connection, review_id: int, status: str, actor: str, not
     return row.customer_id
 
 
+_INSERT_LEADS = leads.insert().returning(leads.c.id, sort_by_parameter_order=True)
+_INSERT_IDENTIFIERS = identifiers.insert()
+_INSERT_TOUCHES = touches.insert()
 _REPLAYS = sa.select(
     leads.c.source_message_id, leads.c.id, leads.c.customer_id, leads.c.payload_digest, leads.c.match_reason
 ).where(leads.c.source == sa.bindparam("source"), leads.c.source_message_id.in_(sa.bindparam("ids", expanding=True)))

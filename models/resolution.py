@@ -135,6 +135,8 @@ def _distinct_count(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np
 def resolve(graph: LinkGraph, rules: MatchRules | None = None) -> Resolution:
     """Partition leads into customers by the accepted links; see the module docstring."""
     rules = rules or MatchRules()
+    if graph.n_leads == 1 and len(graph.must_a) == 0:
+        return _resolve_one(graph, rules)
     n, n_keys = graph.n_leads, graph.n_keys
     e_lead, e_key = _dedupe_edges(graph)
     e_kind = graph.key_kind[e_key].astype(np.int64) if len(e_key) else np.zeros(0, dtype=np.int64)
@@ -201,6 +203,37 @@ def resolve(graph: LinkGraph, rules: MatchRules | None = None) -> Resolution:
         flagged.setdefault(int(lead_labels[lead]), FLAG_CONFLICT_LEAD)
     accepted = usable_edge & ~held_mask[e_key] if len(e_key) else np.zeros(0, dtype=bool)
     return Resolution(lead_labels, held, flagged, conflict_leads, accepted, e_lead, e_key)
+
+
+def _resolve_one(graph: LinkGraph, rules: MatchRules) -> Resolution:
+    """The same rules for a lone lead (the common new-customer case), without numpy's fixed costs."""
+    keys = sorted({int(k) for k in graph.edge_key})
+    kinds = [int(graph.key_kind[k]) for k in keys]
+    held = {k: HELD_SATURATED for k in keys if graph.key_saturated[k]}
+    nids = [k for k, kind in zip(keys, kinds, strict=True) if kind == _NID]
+    conflict = len(nids) > 1
+    usable = [not (conflict and kind == _NID) for kind in kinds]
+    active = [ok and k not in held for k, ok in zip(keys, usable, strict=True)]
+    counts: dict[int, int] = {}
+    for kind, on in zip(kinds, active, strict=True):
+        if on:
+            counts[kind] = counts.get(kind, 0) + 1
+    limits = rules.limit_array()
+    flagged: dict[int, str] = {}
+    if any(count > limits[kind] for kind, count in counts.items()):
+        flagged[0] = FLAG_LIMIT_ID_ONLY  # nothing links it to another lead: keep it, flag it
+    if conflict:
+        flagged.setdefault(0, FLAG_CONFLICT_LEAD)
+    accepted = np.array(active, dtype=bool)
+    return Resolution(
+        labels=np.zeros(1, dtype=np.int64),
+        held=held,
+        flagged=flagged,
+        conflict_leads=np.array([0] if conflict else [], dtype=np.int64),
+        accepted=accepted,
+        edge_lead=np.zeros(len(keys), dtype=np.int64),
+        edge_key=np.array(keys, dtype=np.int64),
+    )
 
 
 def _over_limit(a_lab: np.ndarray, a_key: np.ndarray, a_kind: np.ndarray, limits: np.ndarray, n: int) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import ClassVar
 
 import pytest
 
@@ -50,7 +51,7 @@ def test_keyring_source(tmp_path, monkeypatch):
         """An in-memory keyring for tests."""
 
         priority = 1
-        store: dict = {}
+        store: ClassVar[dict] = {}
 
         def get_password(self, service, username):
             return self.store.get((service, username))

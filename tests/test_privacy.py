@@ -97,3 +97,19 @@ def test_sqlite_file_holds_no_plaintext_mobile_or_id_number(tmp_path, vault, rul
         assert secret.encode() not in raw, secret
         assert secret.encode("utf-16-le") not in raw
     assert not re.search(rb"1[3-9]\d{9}", raw)
+
+
+def test_staff_notes_never_store_a_plaintext_number(registry, engine):
+    import sqlalchemy as sa
+
+    from models.schema import audit_log, manual_links
+
+    t = datetime(2026, 11, 20, 10, 0, tzinfo=BUSINESS_TZ)
+    a = registry.ingest(LeadIn("douyin", "1", "douyin", "online_lead", t, "李", [("mobile", MOBILE)]))
+    b = registry.ingest(LeadIn("douyin", "2", "douyin", "online_lead", t, "李", [("mobile", "13912345678")]))
+    registry.merge(a.customer_id, b.customer_id, actor="王经理", note=f"客户说 {MOBILE} 也是他的")
+    with engine.connect() as conn:
+        notes = conn.execute(sa.select(manual_links.c.note)).scalars().all()
+        payloads = " ".join(conn.execute(sa.select(audit_log.c.payload)).scalars().all())
+    assert notes == ["客户说 138****5678 也是他的"]
+    assert MOBILE not in payloads and "13912345678" not in payloads

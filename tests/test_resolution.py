@@ -100,11 +100,19 @@ def test_staff_links_are_never_held():
     assert groups(res) == [[0, 1]]
 
 
-edge_lists = st.lists(
-    st.tuples(st.integers(0, 11), st.integers(0, 9)), min_size=0, max_size=40
-)
-KINDS = [K.MOBILE, K.MOBILE, K.NATIONAL_ID, K.NATIONAL_ID, K.DOUYIN_OPEN_ID, K.WX_UNION_ID,
-         K.BROWSER_FP, K.IDFA, K.MOBILE, K.NATIONAL_ID]
+edge_lists = st.lists(st.tuples(st.integers(0, 11), st.integers(0, 9)), min_size=0, max_size=40)
+KINDS = [
+    K.MOBILE,
+    K.MOBILE,
+    K.NATIONAL_ID,
+    K.NATIONAL_ID,
+    K.DOUYIN_OPEN_ID,
+    K.WX_UNION_ID,
+    K.BROWSER_FP,
+    K.IDFA,
+    K.MOBILE,
+    K.NATIONAL_ID,
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -145,3 +153,17 @@ def test_accepted_links_explain_the_partition_exactly(edges):
     for lead in range(n):
         expected.setdefault(find(lead), []).append(lead)
     assert sorted(expected.values()) == groups(res)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 9), max_size=8), st.sets(st.integers(0, 9), max_size=3))
+def test_lone_lead_fast_path_agrees_with_the_general_algorithm(keys, saturated):
+    """A single lead takes a shortcut; it must decide exactly what the array algorithm decides."""
+    rules = MatchRules(max_distinct={"mobile": 1, "browser_fp": 1})
+    one = graph(1, KINDS, [(0, k) for k in keys], saturated=saturated)
+    two = graph(2, KINDS, [(0, k) for k in keys], saturated=saturated)  # lead 1 has nothing: no effect on lead 0
+    fast, general = resolve(one, rules), resolve(two, rules)
+    assert fast.held == {k: v for k, v in general.held.items() if k in set(keys)}
+    assert fast.flagged == {k: v for k, v in general.flagged.items() if k == 0}
+    assert fast.conflict_leads.tolist() == general.conflict_leads.tolist()
+    assert sorted(fast.edge_key[fast.accepted].tolist()) == sorted(general.edge_key[general.accepted].tolist())
