@@ -104,10 +104,11 @@ class Identifier:
     reason: str = ""
     warnings: tuple[str, ...] = field(default=())
 
-    @property
-    def matchable(self) -> bool:
-        """True when this identifier may link leads (valid and of a matching kind)."""
-        return self.status is Status.VALID and self.kind is not IdentifierKind.LANDLINE
+    matchable: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Decide once whether this identifier may link leads (valid and not a landline)."""
+        object.__setattr__(self, "matchable", self.status == "valid" and self.kind != "landline")
 
 
 @dataclass(frozen=True)
