@@ -65,7 +65,9 @@ def _summary(app: AppContext, registry: CustomerRegistry, n_leads: int) -> None:
         reviews = open_reviews(conn)
         touches = load_touches(conn, list(active))
         verdicts = {cid: judge(ts, app.rules.protection, now) for cid, ts in touches.items()}
-        top = [cid for cid, _ in per_customer.most_common(3)]
+        # show one customer that a bridging lead merged, and the one with the most touches
+        top = [m.customer_id for m in merges[:1]]
+        top += [cid for cid, _ in per_customer.most_common(2) if cid not in top][: 2 - len(top)]
         details = [customer_detail(conn, app.vault, app.rules.protection, cid, now) for cid in top]
         problems_chain = registry.audit.verify(conn)
         head = registry.audit.head(conn)

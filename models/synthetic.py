@@ -5,6 +5,8 @@ Population model (shared by `generate_leads` and `generate_link_rows`):
 - Channels in realistic proportions; each lead carries what its channel really hands over
   (douyin: open_id + mobile; mini program: union_id + mobile; anjuke: member id + mobile;
   xiaohongshu: browser fingerprint + mobile; agency report: mobile + name; visits: mobile + ID).
+  A person's first Douyin/mini-program lead sometimes carries only the platform id; their next lead
+  on that platform carries the phone too and bridges the two customers (a merge).
 - `family_share` of persons live in two-person households sharing ONE mobile; each has their own
   ID number. Their leads are all visits (ID + shared mobile): a lead carrying only a shared phone
   cannot be told apart by anyone, so the generator does not make those and the truth stays knowable.
@@ -45,6 +47,10 @@ ID_SHARE = 0.85  # persons who show an ID card when they visit
 REPORT_SHARE = 0.6  # agency leads that are reports (the rest are accompanied visits)
 DEVICE_SHARE = 0.3  # app leads that also carry an IDFA/GAID
 BAD_MOBILE = 0.01
+# A Douyin private message or a mini-program visit that leaves no phone, only the platform id. Only a
+# person's first lead on a platform they use again: the later lead carries both and bridges them, so
+# the truth stays knowable (a lead linked to nothing would only measure the generator).
+PHONELESS_FIRST = 0.5
 BAD_ID = 0.02
 PLACEHOLDER = 0.03
 LEGACY_ID = 0.05
@@ -263,7 +269,9 @@ def _plan_person(rng: np.random.Generator, count: int, in_household: bool) -> li
     return sorted(plan, key=lambda ck: order.get(ck[1], 2))
 
 
-def _identifiers(rng: np.random.Generator, p: Person, channel: Channel, kind: TouchKind) -> list[tuple[str, str]]:
+def _identifiers(
+    rng: np.random.Generator, p: Person, channel: Channel, kind: TouchKind, phoneless: bool = False
+) -> list[tuple[str, str]]:
     """The raw identifiers a channel hands over for this person, with format variants and noise."""
     out: list[tuple[str, str]] = []
     platform = {
@@ -276,6 +284,8 @@ def _identifiers(rng: np.random.Generator, p: Person, channel: Channel, kind: To
         out.append(platform[channel])
         if channel in (Channel.DOUYIN, Channel.MINI_PROGRAM) and rng.random() < DEVICE_SHARE:
             out.append(p.device)
+    if phoneless:
+        return out
     mobile = format_mobile(rng, p.mobile)
     if p.household is None and rng.random() < BAD_MOBILE:
         mobile = p.mobile + str(rng.integers(10))
@@ -313,16 +323,31 @@ def generate_leads(
     for p, count in zip(persons, counts, strict=True):
         times = np.sort(rng.random(count) * days)
         plan = _plan_person(rng, int(count), p.household is not None)
-        drafts += [(float(t), p, channel, kind) for (channel, kind), t in zip(plan, times, strict=True)]
+        channels = [channel for channel, _ in plan]
+        for j, ((channel, kind), t) in enumerate(zip(plan, times, strict=True)):
+            phoneless = (
+                channel in (Channel.DOUYIN, Channel.MINI_PROGRAM)
+                and channel not in channels[:j]
+                and channel in channels[j + 1 :]
+                and rng.random() < PHONELESS_FIRST
+            )
+            drafts.append((float(t), p, channel, kind, phoneless))
     drafts.sort(key=lambda d: (d[0], d[1].pid))
     out = []
-    for i, (t, p, channel, kind) in enumerate(drafts):
-        out.append(SyntheticLead(_make_lead(rng, i, seed, _when(start, t), p, channel, kind), p.pid))
+    for i, (t, p, channel, kind, phoneless) in enumerate(drafts):
+        out.append(SyntheticLead(_make_lead(rng, i, seed, _when(start, t), p, channel, kind, phoneless), p.pid))
     return out
 
 
 def _make_lead(
-    rng: np.random.Generator, i: int, seed: int, at: datetime, p: Person, channel: Channel, kind: TouchKind
+    rng: np.random.Generator,
+    i: int,
+    seed: int,
+    at: datetime,
+    p: Person,
+    channel: Channel,
+    kind: TouchKind,
+    phoneless: bool = False,
 ) -> LeadIn:
     """Build one LeadIn with the channel's fields."""
     agency = broker = report = None
@@ -342,7 +367,7 @@ def _make_lead(
         kind=kind,
         occurred_at=at,
         name=name,
-        identifiers=_identifiers(rng, p, channel, kind),
+        identifiers=_identifiers(rng, p, channel, kind, phoneless),
         agency_code=agency,
         broker_code=broker,
         report_code=report,
