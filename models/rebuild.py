@@ -16,18 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from models.identifiers import IdentifierKind
-from models.resolution import KIND_CODES, LinkGraph, MatchRules, Resolution, partition, resolve
+from models.resolution import KIND_CODES, LinkGraph, MatchRules, Resolution, partition, resolve, sorted_distinct
 from models.schema import identifiers, leads, manual_links
 
 _NO_EDGES = np.zeros(0, dtype=np.int64)
-
-
-def _sorted_distinct(values: np.ndarray) -> np.ndarray:
-    """Distinct values, sorted (sort + mask: numpy 2.x's hashing `np.unique` is far slower on big int arrays)."""
-    if len(values) == 0:
-        return values
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def resolve_rows(
@@ -46,7 +38,7 @@ def resolve_rows(
     n_keys = len(keys)
     key_kind = np.zeros(n_keys, dtype=np.int64)
     key_kind[key_of_row] = np.asarray(kind_code, dtype=np.int64)
-    pairs = _sorted_distinct(lead_idx * max(n_keys, 1) + key_of_row)
+    pairs = sorted_distinct(lead_idx * max(n_keys, 1) + key_of_row)
     degree = np.bincount(pairs % max(n_keys, 1), minlength=n_keys)  # distinct leads per key
     graph = LinkGraph(
         n_leads=n_leads,

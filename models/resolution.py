@@ -114,12 +114,20 @@ def components(n_nodes: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
             lab = jumped
 
 
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """Distinct values, sorted (sort + mask: numpy 2.x's hashing `np.unique` is far slower on big int arrays)."""
+    if len(values) == 0:
+        return values
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def _dedupe_edges(graph: LinkGraph) -> tuple[np.ndarray, np.ndarray]:
     """Drop repeated (lead, key) edges."""
     if len(graph.edge_lead) == 0:
         return graph.edge_lead.astype(np.int64), graph.edge_key.astype(np.int64)
     combo = graph.edge_lead.astype(np.int64) * max(graph.n_keys, 1) + graph.edge_key.astype(np.int64)
-    combo = np.unique(combo)
+    combo = sorted_distinct(combo)
     return combo // max(graph.n_keys, 1), combo % max(graph.n_keys, 1)
 
 
@@ -128,7 +136,7 @@ def _distinct_count(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np
     if len(groups) == 0:
         return np.zeros(n_groups, dtype=np.int64)
     span = int(values.max()) + 1
-    pairs = np.unique(groups.astype(np.int64) * span + values)
+    pairs = sorted_distinct(groups.astype(np.int64) * span + values)
     return np.bincount(pairs // span, minlength=n_groups)
 
 
