@@ -8,6 +8,7 @@ from rich.table import Table
 from models.clock import business_time
 from models.leads import CHANNEL_LABELS_ZH, TOUCH_LABELS_ZH, Channel, TouchKind
 from models.lookup import CustomerDetail
+from models.messages import KIND_ZH
 
 console = Console()
 
@@ -45,8 +46,9 @@ def print_customer(detail: CustomerDetail) -> None:
     for col in ("时间", "渠道", "类型", "线索", "标识", "合并依据"):
         table.add_column(col)
     for ln in detail.leads:
-        idents = ", ".join(
-            f"{i['kind']}:{i['value']}" + ("" if i["status"] == "valid" else f" ⚠{i['reason']}") for i in ln.identifiers
+        idents = "\n".join(
+            f"{KIND_ZH.get(i['kind'], i['kind'])} {i['value']}" + ("" if i["status"] == "valid" else f" ⚠{i['reason']}")
+            for i in ln.identifiers
         )
         table.add_row(
             short_time(ln.occurred_at),
@@ -71,3 +73,10 @@ def print_customer(detail: CustomerDetail) -> None:
     console.print(f"判客结果：[bold]{owner}[/bold]")
     for r in j.reasons:
         console.print(f"  · {r.text()}")
+    if detail.history:
+        console.print("合并/拆分记录：")
+    for h in detail.history:
+        op = {"merge": "合并", "split": "拆分"}.get(h["op"], h["op"])
+        console.print(
+            f"  · {short_time(h['at'])} {op} #{h['other_customer_id']} → #{h['customer_id']}：{h['explanation']}"
+        )

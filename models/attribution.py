@@ -186,7 +186,8 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
                         "visit_during_protection",
                         {
                             "at": _when(visit.occurred_at),
-                            "agency": visit.agency_name or _label(visit.channel),
+                            "who": f"{visit.agency_name}带看" if visit.agency_id else "客户自行",
+                            "who_en": f"brought by {visit.agency_name}" if visit.agency_id else "walk-in",
                             "owner": owner_visit.agency_name,
                             "until": _when(until),
                         },

@@ -68,8 +68,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "this project does not require a report before an accompanied visit",
     },
     "visit_during_protection": {
-        "zh": "{at} {agency}再次带看，但仍在{owner}保护期内（至 {until}），归属不变",
-        "en": "visit at {at} by {agency} falls within {owner}'s protection (until {until}): owner unchanged",
+        "zh": "{at} {who}到访，但仍在{owner}保护期内（至 {until}），归属不变",
+        "en": "visit at {at} ({who_en}) falls within {owner}'s protection (until {until}): owner unchanged",
     },
     "protection_until": {"zh": "保护期至 {until}", "en": "protected until {until}"},
     "deal_extends": {
