@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,16 +25,15 @@ DEMO_DAY = datetime(2026, 11, 21, 8, 0, tzinfo=BUSINESS_TZ)
 
 def run_demo(app: AppContext, leads: int = 300, seed: int = 20261121, fresh: bool = True) -> None:
     """Ingest one synthetic day lead by lead, then print what the customer core made of it."""
-    if app.settings.db_url == sqlite_url(app.settings.data_dir / "salesfloor.db"):
-        path = app.settings.data_dir / "demo.db"
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-        app = AppContext(
-            type(app.settings)(
-                app.settings.data_dir, sqlite_url(path), app.settings.rules_file, app.settings.key_source
-            )
-        )
+    # The demo never writes synthetic people into a real office database: it has its own file.
+    path = app.settings.data_dir / "demo.db"
+    if app.settings.db_url != sqlite_url(app.settings.data_dir / "salesfloor.db"):
+        console.print(f"演示使用独立的演示数据库 {path}，不写入 --db 指定的数据库")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+    app = AppContext(replace(app.settings, db_url=sqlite_url(path)))
     clock = FakeClock(DEMO_DAY)
     registry = CustomerRegistry(app.engine, app.vault, app.rules, clock)
     day = sorted(generate_leads(leads, seed, DEMO_DAY, days=0.5), key=lambda s: s.lead.occurred_at)

@@ -7,7 +7,7 @@ so the same question asked later about the same moment gets the same answer (evi
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -150,8 +150,15 @@ def _agency_owner(visit: TouchRecord, until: datetime, reasons: list[Reason]) ->
 
 
 def _own_owner(first: TouchRecord | None, decided: TouchRecord | None, reasons: list[Reason]) -> Judgement:
-    channel = first.channel if first else (decided.channel if decided else None)
-    return Judgement("own", channel, None, "", None, "", decided.touch_id if decided else None, None, tuple(reasons))
+    """The office owns the customer; its channel is its own first contact (a visit counts as 自然到访)."""
+    if first is not None:
+        channel: Channel | None = first.channel
+    elif decided is not None and decided.is_visit:
+        channel = Channel.WALK_IN
+    else:
+        channel = None
+    owner = "own" if channel is not None else "none"
+    return Judgement(owner, channel, None, "", None, "", decided.touch_id if decided else None, None, tuple(reasons))
 
 
 def judge(
@@ -197,7 +204,9 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
         if owner_visit is None and own_visit is not None:
             break  # the office owns it; later agency visits do not take it away
         if owner_visit is not None and until is not None:
+            # protection lapsed before this visit: the customer is back with the office, this visit decides
             reasons.append(Reason("protection_lapsed", {"agency": owner_visit.agency_name, "until": _when(until)}))
+            owner_visit, until = None, None
         if visit.kind is TouchKind.ACCOMPANIED_VISIT:
             rep = _valid_report(visit, reports, rules)
             if rep is None and rules.report_required:
@@ -250,53 +259,61 @@ def _judge_by_visits(visits, reports, own_first, rules, at, deals) -> Judgement:
 
 
 def _judge_by_first_claim(seen, reports, own_first, visits, rules, at, deals) -> Judgement:
-    """First valid claim wins: the office's own first contact, or an agency's report that led to a visit."""
+    """First valid claim wins: the office's own contact, an agency report, or an agency visit that stands."""
     reasons: list[Reason] = []
     valid_for = timedelta(days=rules.report_valid_days)
-    for rep in reports:
-        if own_first is not None and own_first.occurred_at < rep.occurred_at:
+    for claim in seen:
+        if claim.channel is not Channel.AGENCY:
+            reasons.append(
+                Reason("first_contact_own", {"at": _when(claim.occurred_at), "channel": _label(claim.channel)})
+            )
+            later = next((t for t in seen if t.channel is Channel.AGENCY and t.occurred_at > claim.occurred_at), None)
+            if later is not None:
+                reasons.append(
+                    Reason(
+                        "report_after_own_contact",
+                        {"agency": later.agency_name, "channel": _label(claim.channel), "at": _when(claim.occurred_at)},
+                    )
+                )
+            return _own_owner(claim, claim, reasons)
+        if claim.kind is TouchKind.REPORT:
+            visit = next(
+                (v for v in visits if v.agency_id == claim.agency_id and _valid_report(v, [claim], rules)), None
+            )
+            if visit is not None:
+                return _with_reasons(_judge_by_visits([visit], [claim], own_first, rules, at, deals), reasons)
+            until = claim.occurred_at + valid_for
+            params = {"agency": claim.agency_name, "at": _when(claim.occurred_at), "until": _when(until)}
+            if at <= until:
+                reasons.append(Reason("report_pending", params))
+                return Judgement(
+                    "agency",
+                    claim.channel,
+                    claim.agency_id,
+                    claim.agency_name,
+                    claim.broker_id,
+                    claim.broker_name,
+                    claim.touch_id,
+                    until,
+                    tuple(reasons),
+                )
+            reasons.append(Reason("report_expired", params))
+        elif claim.kind is TouchKind.ACCOMPANIED_VISIT:
+            if not rules.report_required:
+                return _with_reasons(_judge_by_visits([claim], reports, own_first, rules, at, deals), reasons)
             reasons.append(
                 Reason(
-                    "report_after_own_contact",
+                    "report_missing",
                     {
-                        "agency": rep.agency_name,
-                        "channel": _label(own_first.channel),
-                        "at": _when(own_first.occurred_at),
+                        "agency": claim.agency_name,
+                        "minutes": rules.min_report_lead_minutes,
+                        "days": rules.report_valid_days,
                     },
                 )
             )
-            break
-        visit = next((v for v in visits if v.agency_id == rep.agency_id and _valid_report(v, [rep], rules)), None)
-        if visit is not None:
-            return _judge_by_visits([visit], [rep], own_first, rules, at, deals)
-        if at <= rep.occurred_at + valid_for:
-            until = rep.occurred_at + valid_for
-            reasons.append(
-                Reason(
-                    "report_pending", {"agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(until)}
-                )
-            )
-            return Judgement(
-                "agency",
-                rep.channel,
-                rep.agency_id,
-                rep.agency_name,
-                rep.broker_id,
-                rep.broker_name,
-                rep.touch_id,
-                until,
-                tuple(reasons),
-            )
-        reasons.append(
-            Reason(
-                "report_expired",
-                {"agency": rep.agency_name, "at": _when(rep.occurred_at), "until": _when(rep.occurred_at + valid_for)},
-            )
-        )
-    if own_first is None and visits and not rules.visit_decides:
-        return _judge_by_visits(visits[:1], reports, own_first, rules, at, deals)
-    if own_first is not None:
-        reasons.append(
-            Reason("first_contact_own", {"at": _when(own_first.occurred_at), "channel": _label(own_first.channel)})
-        )
-    return _own_owner(own_first, own_first, reasons)
+    return _own_owner(own_first, None, reasons)
+
+
+def _with_reasons(verdict: Judgement, earlier: list[Reason]) -> Judgement:
+    """Prefix a verdict's reasons with the ones gathered before it was reached."""
+    return replace(verdict, reasons=(*earlier, *verdict.reasons))

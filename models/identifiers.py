@@ -162,7 +162,9 @@ def parse_phone(raw: str) -> Identifier:
         return Identifier(IdentifierKind.MOBILE, raw, Status.INVALID, f"not a phone number ({exc.error_type})")
     if not phonenumbers.is_valid_number(number):
         national = str(number.national_number)
-        if number.country_code == 86 and national.startswith("1"):
+        if number.country_code == 86 and national.startswith("1") and len(national) == 11:
+            reason = f"no mainland carrier uses the prefix {national[:3]}"
+        elif number.country_code == 86 and national.startswith("1"):
             reason = f"mobile number has {len(national)} digits; a mainland mobile has 11"
         else:
             reason = "not a valid phone number for its region"
@@ -175,16 +177,15 @@ def parse_phone(raw: str) -> Identifier:
 
 
 def _birth_date_problem(number18: str, today: date) -> str:
-    """Return why the birth date inside an 18-digit ID is impossible, or '' if it is fine."""
-    stamp = number18[6:14]
+    """Return why the birth date inside an 18-digit ID is impossible, or '' if it is fine (no digits in it)."""
     try:
         born = ric.get_birth_date(number18)
     except InvalidComponent:
-        return f"birth date {stamp[:4]}-{stamp[4:6]}-{stamp[6:]} does not exist"
+        return "the birth date in it does not exist (month or day out of range)"
     if born > today:
-        return f"birth date {born.isoformat()} is in the future"
+        return "the birth date in it lies in the future"
     if born.year < 1900:
-        return f"birth date {born.isoformat()} is before 1900"
+        return "the birth date in it lies before 1900"
     return ""
 
 

@@ -132,17 +132,14 @@ def open_reviews(conn: Connection) -> list[dict[str, Any]]:
 
 
 def customers_absorbed_into(conn: Connection, customer_id: int) -> set[int]:
-    """This customer and every customer ever merged into it (transitively), or split from it."""
+    """This customer and every customer merged into it, transitively (not those split away from it)."""
     found = {customer_id}
     frontier = {customer_id}
     while frontier:
-        q = sa.select(merge_history.c.customer_id, merge_history.c.other_customer_id).where(
-            sa.or_(merge_history.c.customer_id.in_(frontier), merge_history.c.other_customer_id.in_(frontier))
+        q = sa.select(merge_history.c.other_customer_id).where(
+            merge_history.c.op == "merge", merge_history.c.customer_id.in_(sorted(frontier))
         )
-        nxt: set[int] = set()
-        for a, b in conn.execute(q):
-            nxt |= {a, b} - {None}
-        frontier = nxt - found
+        frontier = {c for (c,) in conn.execute(q) if c is not None} - found
         found |= frontier
     return found
 

@@ -123,11 +123,19 @@ def mask_identifier(kind: str, value: str | None) -> str:
 
 
 # A safety net for logs and exception text: anything shaped like a mobile or an ID number.
-_MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1\d{2})[\s-]?\d{4}[\s-]?(\d{4})(?!\d)")
-_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![\dA-Za-z])")
+_SEP = r"[\s\-.·]?"
+_MOBILE_RE = re.compile(
+    rf"(?<!\d)(?:(?:\+|00)?86{_SEP})?\(?(1\d{{2}})\)?{_SEP}\d{{4}}{_SEP}(\d{{4}})(?!\d)"
+)
+_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\s?\d{8}\s?(\d{3}[\dXx])(?![\dA-Za-z])")
+_LEGACY_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{6}(\d{3})(?![\dA-Za-z])")
+# Full-width digits and phone punctuation typed with a Chinese input method, mapped one-to-one.
+_WIDE = str.maketrans("０１２３４５６７８９＋－（）　ｘＸ", "0123456789+-() xX")
 
 
 def redact(text: str) -> str:
-    """Mask every mobile- or ID-shaped run in free text."""
+    """Mask every mobile- or ID-shaped run in free text (full-width digits and separators included)."""
+    text = text.translate(_WIDE)
     text = _ID_RE.sub(lambda m: f"{m.group(1)}********{m.group(2)}", text)
+    text = _LEGACY_ID_RE.sub(lambda m: f"{m.group(1)}******{m.group(2)}", text)
     return _MOBILE_RE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)

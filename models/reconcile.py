@@ -214,6 +214,7 @@ class Outcome:
     lead_customer: dict[int, int] = field(default_factory=dict)
     explanations: dict[int, Reason] = field(default_factory=dict)
     merged: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (survivor, absorbed, leads)
+    bridges: dict[tuple[int, int], int] = field(default_factory=dict)  # (survivor, absorbed) -> bridging new lead
     split: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (kept, new, leads moved)
     created: list[int] = field(default_factory=list)
     touched_customers: set[int] = field(default_factory=set)
@@ -221,17 +222,36 @@ class Outcome:
     flagged: list[tuple[int, str]] = field(default_factory=list)
 
 
-def apply(conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetime, new_leads: set[int]) -> Outcome:
-    """Resolve the neighbourhood and write customer assignments; return what changed."""
+def apply(
+    conn: Connection,
+    hood: Neighbourhood,
+    rules: MatchRules,
+    now: datetime,
+    new_leads: set[int],
+    keep_with: dict[int, int] | None = None,
+) -> Outcome:
+    """Resolve the neighbourhood and write customer assignments; return what changed.
+
+    `keep_with` maps a customer id to a lead: that customer stays with the group holding the lead
+    (the side staff kept in a split, the customer named KEEP in a merge).
+    """
     graph, keys = build_graph(hood, rules.max_leads_per_identifier)
     res = resolve(graph, rules)
     out = Outcome()
     ids = hood.lead_ids
     groups = [[ids[i] for i in g] for g in partition(res.labels)]
     claimed: set[int] = set()
-    group_customer: list[int] = []
+    group_customer: list[int] = [-1] * len(groups)
+    group_of = {lead: gi for gi, group in enumerate(groups) for lead in group}
+    for cid, lead in (keep_with or {}).items():
+        gi = group_of.get(lead)
+        if gi is not None and group_customer[gi] == -1 and cid not in claimed:
+            group_customer[gi] = cid
+            claimed.add(cid)
     to_create = []
-    for group in groups:
+    for gi, group in enumerate(groups):
+        if group_customer[gi] != -1:
+            continue
         firsts: dict[int, int] = {}
         for lead in group:
             c = hood.lead_customer.get(lead)
@@ -239,11 +259,10 @@ def apply(conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetim
                 firsts[c] = lead
         choice = next((c for c in sorted(firsts, key=firsts.get) if c not in claimed), None)
         if choice is None:
-            to_create.append(len(group_customer))
-            group_customer.append(-1)
+            to_create.append(gi)
         else:
             claimed.add(choice)
-            group_customer.append(choice)
+            group_customer[gi] = choice
     if to_create:
         rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in to_create]
         new_ids = (
@@ -272,6 +291,9 @@ def apply(conn: Connection, hood: Neighbourhood, rules: MatchRules, now: datetim
                 out.split.append((other, cid, moved))
             else:
                 out.merged.append((cid, other, moved))
+                bridge = explain.bridge(group, set(moved), new_leads)
+                if bridge is not None:
+                    out.bridges[(cid, other)] = bridge
     if moves:
         conn.execute(_MOVE_LEAD, moves)
     if new_moves:
@@ -320,6 +342,14 @@ class _Explainer:
         for a, b in hood.must:
             self.must[a].add(b)
             self.must[b].add(a)
+
+    def bridge(self, group: list[int], moved: set[int], new_leads: set[int]) -> int | None:
+        """The new lead that links the absorbed customer's leads to the rest of the group, if one does."""
+        for lead in sorted(set(group) & new_leads):
+            near = {other for k in self.by_lead.get(lead, []) for other in self.by_key[k]} - {lead}
+            if near & moved and near - moved:
+                return lead
+        return None
 
     def why(self, lead: int, group: list[int]) -> Reason:
         """A Reason naming the identifier and the earlier lead this lead was matched with."""

@@ -285,9 +285,8 @@ class Recorder:
 
 
 def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int) -> str:
-    bridging = [lid for lid, r in outcome.explanations.items() if outcome.lead_customer.get(lid) == survivor]
-    if bridging:
-        lead = bridging[0]
+    lead = outcome.bridges.get((survivor, absorbed))
+    if lead is not None:
         return (
             Reason("bridge_merge", {"lead_id": lead, "a": survivor, "b": absorbed}).text()
             + "；"

@@ -20,7 +20,7 @@ from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import PreparedLead, prepare_lead
 from models.privacy import Vault, redact
-from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather
+from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather, key_degrees
 from models.recording import ChangeSet, IngestResult, Recorder, load_touches
 from models.rules import ProjectRules, load_rules
 from models.schema import agencies, brokers, customers, identifiers, leads, manual_links, reports, review_items, touches
@@ -247,7 +247,7 @@ class CustomerRegistry:
             if review_id is not None:
                 _close_review(conn, review_id, "merged", actor, note, now)
             hood = gather(conn, [a, b], {}, self.rules.match.max_leads_per_identifier)
-            outcome = apply(conn, hood, self.rules.match, now, set())
+            outcome = apply(conn, hood, self.rules.match, now, set(), keep_with={keep: a})
             changes = ChangeSet()
             self.recorder.finish(
                 conn,
@@ -279,15 +279,25 @@ class CustomerRegistry:
                 raise OperationError(f"leads {sorted(chosen - own)} do not belong to customer #{customer_id}")
             if chosen == own:
                 raise OperationError("a split must leave at least one lead with the customer")
+            ordered, rest = sorted(chosen), sorted(own - chosen)
+            cap = self.rules.match.max_leads_per_identifier
+            keys_of: dict[int, set[str]] = {}
+            for lead, key in conn.execute(
+                sa.select(identifiers.c.lead_id, identifiers.c.match_key).where(
+                    identifiers.c.lead_id.in_(sorted(own)), identifiers.c.match_key.is_not(None)
+                )
+            ):
+                keys_of.setdefault(lead, set()).add(key)
+            split_keys = set().union(*(keys_of.get(i, set()) for i in ordered))
+            kept_keys = set().union(*(keys_of.get(i, set()) for i in rest))
+            cut = sorted(split_keys & kept_keys)  # only identifiers both sides carry link them: re-key those
             tag = (conn.execute(sa.select(sa.func.max(identifiers.c.tag))).scalar() or 0) + 1
-            ordered = sorted(chosen)
-            for part in chunks(ordered):
+            for part in chunks(cut):
                 conn.execute(
                     identifiers.update()
-                    .where(identifiers.c.lead_id.in_(part), identifiers.c.match_key.is_not(None))
+                    .where(identifiers.c.lead_id.in_(ordered), identifiers.c.match_key.in_(part))
                     .values(tag=tag, match_key=identifiers.c.blind_index + f":{tag}")
                 )
-            rest = sorted(own - chosen)
             conn.execute(
                 manual_links.update()
                 .where(
@@ -299,12 +309,26 @@ class CustomerRegistry:
                 )
                 .values(active=False)
             )
-            for x, y in itertools.pairwise(ordered):
+            # each side stays whole: staff said these leads are one person and those are another
+            links = [*itertools.pairwise(ordered), *itertools.pairwise(rest)]
+            if links:
                 conn.execute(
-                    manual_links.insert().values(lead_a=x, lead_b=y, actor=actor, note=f"split: {note}", created_at=now)
+                    manual_links.insert(),
+                    [
+                        {"lead_a": x, "lead_b": y, "actor": actor, "note": f"split: {note}", "created_at": now}
+                        for x, y in links
+                    ],
                 )
-            hood = gather(conn, sorted(own), {}, self.rules.match.max_leads_per_identifier)
-            outcome = apply(conn, hood, self.rules.match, now, set())
+            # leads elsewhere that share a re-keyed identifier may now link differently: resolve them too
+            degrees = key_degrees(conn, cut)
+            seeds = set(own)
+            for part in chunks([k for k in cut if degrees.get(k, 0) - len(ordered) <= cap]):
+                seeds |= {
+                    i
+                    for (i,) in conn.execute(sa.select(identifiers.c.lead_id).where(identifiers.c.match_key.in_(part)))
+                }
+            hood = gather(conn, sorted(seeds), {}, cap)
+            outcome = apply(conn, hood, self.rules.match, now, set(), keep_with={customer_id: rest[0]})
             changes = ChangeSet()
             self.recorder.finish(
                 conn,
@@ -317,7 +341,13 @@ class CustomerRegistry:
                         "manual_split",
                         actor,
                         customer_id,
-                        {"customer_id": customer_id, "lead_ids": ordered, "note": note, "tag": tag},
+                        {
+                            "customer_id": customer_id,
+                            "lead_ids": ordered,
+                            "note": note,
+                            "tag": tag,
+                            "identifiers_cut": len(cut),
+                        },
                     )
                 ],
             )

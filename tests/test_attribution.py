@@ -120,7 +120,7 @@ def test_without_visit_decides_the_first_claim_wins():
     ]
     v = judge(ts, first_claim, T0 + timedelta(days=1))
     assert v.owner == "own" and v.channel is Channel.DOUYIN
-    assert v.reasons[0].code == "report_after_own_contact"
+    assert [r.code for r in v.reasons] == ["first_contact_own", "report_after_own_contact"]
     ts2 = [touch("agency", "report", 0, agency=1), touch("douyin", "online_lead", 60)]
     pending = judge(ts2, first_claim, T0 + timedelta(days=1))
     assert pending.owner == "agency" and pending.reasons[0].code == "report_pending"
@@ -174,3 +174,34 @@ def test_shares_always_sum_to_exactly_one(entries):
     shares = contributions(ts)
     assert sum(c.share for c in shares) == Decimal("1")
     assert all(c.share >= 0 for c in shares)
+
+
+def test_walk_in_after_lapsed_protection_returns_the_customer_to_the_office():
+    first = touch("agency", "accompanied_visit", 0, agency=1)
+    walk_in = touch("walk_in", "walk_in", 40 * 24 * 60)
+    other = touch("agency", "accompanied_visit", 45 * 24 * 60, agency=2)
+    v = judge([first, walk_in, other], RULES, T0 + timedelta(days=50))
+    assert v.owner == "own" and v.channel is Channel.WALK_IN
+    assert [r.code for r in v.reasons].count("protection_lapsed") == 1
+    assert v.decided_by_touch == walk_in.touch_id
+
+
+def test_first_claim_mode_treats_an_unreported_visit_as_a_claim_at_its_time():
+    first_claim = replace(RULES, visit_decides=False)
+    visit_first = [touch("agency", "accompanied_visit", 0, agency=1), touch("douyin", "online_lead", 60)]
+    assert judge(visit_first, first_claim, T0 + timedelta(days=1)).owner == "agency"
+    own_first = [touch("douyin", "online_lead", 0), touch("agency", "accompanied_visit", 60, agency=1)]
+    assert judge(own_first, first_claim, T0 + timedelta(days=1)).owner == "own"
+    required = replace(first_claim, report_required=True)
+    v = judge(visit_first, required, T0 + timedelta(days=1))
+    assert v.owner == "own" and [r.code for r in v.reasons][:1] == ["report_missing"]
+
+
+def test_office_owner_is_never_labelled_as_an_agency_channel():
+    required = replace(RULES, report_required=True)
+    v = judge([touch("agency", "accompanied_visit", 0, agency=1)], required, T0 + timedelta(days=1))
+    assert v.owner == "own" and v.channel is Channel.WALK_IN
+    expired = judge(
+        [touch("agency", "report", 0, agency=1)], replace(RULES, visit_decides=False), T0 + timedelta(days=30)
+    )
+    assert expired.owner == "none" and expired.reasons[0].code == "report_expired"

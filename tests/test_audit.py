@@ -80,10 +80,10 @@ def test_cli_verify_and_export(tmp_path, monkeypatch):
     from models.privacy import Vault
 
     monkeypatch.setenv("SALESFLOOR_MASTER_KEY", encode_key(Vault.generate_key()))
-    args = ["--data-dir", str(tmp_path), "--db", f"sqlite:///{tmp_path / 'x.db'}"]
     runner = CliRunner()
-    res = runner.invoke(cli, [*args, "demo", "--leads", "40"], catch_exceptions=False)
+    res = runner.invoke(cli, ["--data-dir", str(tmp_path), "demo", "--leads", "40"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
+    args = ["--data-dir", str(tmp_path), "--db", f"sqlite:///{tmp_path / 'demo.db'}"]
     res = runner.invoke(cli, [*args, "audit", "verify"], catch_exceptions=False)
     assert res.exit_code == 0 and res.output.startswith("intact:")
     out = tmp_path / "bundle.json"
@@ -91,7 +91,7 @@ def test_cli_verify_and_export(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     bundle = json.loads(out.read_text(encoding="utf-8"))
     assert bundle["chain"]["intact"] and bundle["touches"]
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_log SET actor = 'mallory' WHERE seq = 2"))
     engine.dispose()

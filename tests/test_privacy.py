@@ -61,6 +61,14 @@ def test_redact_masks_numbers_in_free_text():
     assert not re.search(r"1\d{10}", clean.replace(" ", "").replace("-", ""))
 
 
+def test_redact_handles_what_staff_really_type():
+    text = "电话１３９１２３４５６７８，老身份证110105491231002，(138)1234-5678，138.1234.5678，ID 440401 19900101 1766"
+    clean = redact(text)
+    for secret in ("13912345678", "110105491231002", "1234-5678", "1234.5678", "19900101"):
+        assert secret not in clean, secret
+    assert "139****5678" in clean and "110105******002" in clean and "440401********1766" in clean
+
+
 def test_logging_filter_redacts(caplog):
     logger = logging.getLogger("salesfloor.test")
     handler_filter = RedactingFilter()
@@ -113,3 +121,15 @@ def test_staff_notes_never_store_a_plaintext_number(registry, engine):
         payloads = " ".join(conn.execute(sa.select(audit_log.c.payload)).scalars().all())
     assert notes == ["客户说 138****5678 也是他的"]
     assert MOBILE not in payloads and "13912345678" not in payloads
+
+
+def test_logged_tracebacks_are_redacted():
+    handler_filter = RedactingFilter()
+    try:
+        raise ValueError(f"bad phone {MOBILE}")
+    except ValueError:
+        import sys
+
+        record = logging.getLogger("x").makeRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    handler_filter.filter(record)
+    assert MOBILE not in record.exc_text and "138****5678" in record.exc_text
