@@ -59,12 +59,16 @@ class CustomerRegistry:
 
     def ingest_many(self, batch: list[LeadIn], actor: str = "system") -> ChangeSet:
         """Ingest leads in one transaction; replays return their first result, conflicts are reported per lead."""
+        with write_transaction(self.engine) as conn:
+            return self.ingest_in(conn, batch, actor)
+
+    def ingest_in(self, conn: Connection, batch: list[LeadIn], actor: str = "system") -> ChangeSet:
+        """Ingest leads inside the caller's write transaction (the hub adds dispatch to the same one)."""
         now = self.clock.now()
         today = business_time(now).date()
         prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
         try:
-            with write_transaction(self.engine) as conn:
-                return self._ingest(conn, prepared, now, actor)
+            return self._ingest(conn, prepared, now, actor)
         except BaseException:
             # ids registered inside a rolled-back transaction do not exist
             self._agency_ids.clear()
