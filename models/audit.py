@@ -20,10 +20,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.clock import to_utc
+from models.prepare import db_params, executemany
 from models.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
 _HEAD_FOR_UPDATE = sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1).with_for_update()
+_COLUMNS = ("seq", "at", "actor", "action", "customer_id", "payload", "prev_hash", "hash")
+_BULK_INSERT = f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _MOVE_HEAD = (
     audit_head.update().where(audit_head.c.id == 1).values(seq=sa.bindparam("b_seq"), hash=sa.bindparam("b_hash"))
 )
@@ -64,8 +67,11 @@ class AuditLog:
         """Bind the chain to the audit sub-key."""
         self._key = key
 
-    def append(self, conn: Connection, entries: Iterable[AuditEntry], at: datetime) -> int:
-        """Append entries in one go and advance the head; returns the new head seq."""
+    def append(self, conn: Connection, entries: Iterable[AuditEntry], at: datetime, bulk: bool = False) -> int:
+        """Append entries in one go and advance the head; returns the new head seq.
+
+        `bulk` inserts the rows with the driver's `executemany` (same rows).
+        """
         entries = list(entries)
         if not entries:
             return -1
@@ -77,20 +83,14 @@ class AuditLog:
             seq += 1
             text = canonical(entry.payload)
             digest = chain_hash(self._key, prev, seq, at, entry.actor, entry.action, entry.customer_id, text)
-            rows.append(
-                {
-                    "seq": seq,
-                    "at": at,
-                    "actor": entry.actor,
-                    "action": entry.action,
-                    "customer_id": entry.customer_id,
-                    "payload": text,
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
-            )
+            rows.append((seq, entry.actor, entry.action, entry.customer_id, text, prev, digest))
             prev = digest
-        conn.execute(audit_log.insert(), rows)
+        if bulk:
+            db = db_params(conn)
+            stamp = db.stamp(at)
+            executemany(conn, db.sql(_BULK_INSERT), [(s, stamp, *rest) for s, *rest in rows])
+        else:
+            conn.execute(audit_log.insert(), [dict(zip(_COLUMNS, (s, at, *rest), strict=True)) for s, *rest in rows])
         if head:
             conn.execute(_MOVE_HEAD, {"b_seq": seq, "b_hash": prev})
         else:

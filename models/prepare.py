@@ -1,14 +1,36 @@
-"""Turn a `LeadIn` into storable rows: validated identifiers, ciphertext, blind indexes, masks."""
+"""Turn a `LeadIn` into storable rows: validated identifiers, ciphertext, blind indexes, masks.
+
+`DbParams` is the plain DB-API side of storing them, used by the bulk ingest path.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
 
 from models.identifiers import Identifier, IdentifierPolicy, parse_all
 from models.leads import LeadIn
 from models.privacy import Vault, mask_identifier, mask_name
+from models.schema import customers, leads, touches
+
+IDENTIFIER_COLUMNS = (
+    "lead_id",
+    "kind",
+    "status",
+    "blind_index",
+    "match_key",
+    "tag",
+    "value_enc",
+    "masked",
+    "reason",
+    "warnings",
+)
 
 
 @dataclass
@@ -24,6 +46,22 @@ class PreparedIdentifier:
     def match_key(self) -> str | None:
         """The key that links leads (untagged); None when the identifier may not match."""
         return self.blind_index if self.ident.matchable else None
+
+    def values(self, lead_id: int) -> tuple:
+        """Row for the identifiers table as a tuple in `IDENTIFIER_COLUMNS` order."""
+        ident = self.ident
+        return (
+            lead_id,
+            ident.kind.value,
+            ident.status.value,
+            self.blind_index,
+            self.blind_index if ident.matchable else None,
+            0,
+            self.value_enc,
+            self.masked,
+            ident.reason,
+            ",".join(ident.warnings),
+        )
 
     def row(self, lead_id: int) -> dict:
         """Row for the identifiers table."""
@@ -94,3 +132,72 @@ def _mask_raw(ident: Identifier) -> str:
         return "*" * len(raw)
     keep = 3 if len(raw) >= 10 else 1
     return raw[:keep] + "*" * (len(raw) - keep - 2) + raw[-2:]
+
+
+# --- plain DB-API statements for the bulk path -----------------------------------------------------
+
+
+class DbParams:
+    """Statement text and parameter conversion for the driver's own `executemany`.
+
+    Values go through SQLAlchemy's bind processors for the column types (UTC datetimes, numerics,
+    booleans), so what the bulk path stores is exactly what SQLAlchemy Core would have stored; only
+    SQLAlchemy's per-row parameter handling is skipped.
+    """
+
+    def __init__(self, dialect: Dialect):
+        """Pick the placeholder style and the type converters of one dialect."""
+        self.dialect_name = dialect.name
+        self.marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        self.stamp = _processor(leads.c.occurred_at.type, dialect)
+        self.number = _processor(touches.c.weight.type, dialect)
+        self.flag = _processor(customers.c.needs_review.type, dialect)
+
+    def sql(self, text: str) -> str:
+        """Statement text written with `?` placeholders, in the driver's placeholder style."""
+        return text if self.marker == "?" else text.replace("?", self.marker)
+
+    def insert(self, table: str, columns: Sequence[str]) -> str:
+        """An INSERT statement for one row of the given columns."""
+        return self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})")
+
+    def marks(self, n: int) -> str:
+        """`n` comma-separated placeholders, for an IN list."""
+        return ", ".join([self.marker] * n)
+
+
+def _processor(sa_type: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    """SQLAlchemy's bind processor of a column type on a dialect (identity when it has none)."""
+    process = sa_type.dialect_impl(dialect).bind_processor(dialect)
+    return process or (lambda value: value)
+
+
+@lru_cache(maxsize=16)
+def _params_for(dialect: Dialect) -> DbParams:
+    return DbParams(dialect)
+
+
+def db_params(conn: Connection) -> DbParams:
+    """The `DbParams` of a connection's dialect (built once per dialect)."""
+    return _params_for(conn.dialect)
+
+
+def executemany(conn: Connection, sql: str, rows: Iterable[tuple]) -> None:
+    """Run one statement over many parameter tuples with the driver's `executemany`."""
+    rows = list(rows)
+    if rows:
+        conn.exec_driver_sql(sql, rows)
+
+
+def next_ids(conn: Connection, table: str, n: int) -> list[int]:
+    """Reserve the ids the next `n` rows of a table would get, in order (the caller holds the write lock).
+
+    SQLite gives a new row max(id) + 1; PostgreSQL takes the next values of the column's sequence.
+    """
+    if n <= 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sql = f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)"
+        return sorted(int(i) for (i,) in conn.exec_driver_sql(sql, (n,)))
+    last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+    return list(range(last + 1, last + 1 + n))

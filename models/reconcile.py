@@ -20,6 +20,7 @@ from models.clock import business_time
 from models.identifiers import STRENGTH, IdentifierKind
 from models.leads import CHANNEL_LABELS_ZH, Channel
 from models.messages import Reason
+from models.prepare import db_params, executemany, next_ids
 from models.resolution import (
     CODE_KINDS,
     HELD_FAMILY,
@@ -100,6 +101,9 @@ _LEAD_INFO = sa.select(leads.c.id, leads.c.customer_id, leads.c.channel, leads.c
     leads.c.id.in_(_ids("ids"))
 )
 
+_BULK_NEW_CUSTOMER = "INSERT INTO customers (id, status, created_at, updated_at) VALUES (?, ?, ?, ?)"
+_BULK_MOVE_LEAD = "UPDATE leads SET customer_id = ? WHERE id = ?"
+_BULK_PLACE_NEW_LEAD = "UPDATE leads SET customer_id = ?, match_reason = ? WHERE id = ?"
 _MOVE_LEAD = leads.update().where(leads.c.id == sa.bindparam("b_id")).values(customer_id=sa.bindparam("b_cid"))
 _PLACE_NEW_LEAD = (
     leads.update()
@@ -229,11 +233,13 @@ def apply(
     now: datetime,
     new_leads: set[int],
     keep_with: dict[int, int] | None = None,
+    bulk: bool = False,
 ) -> Outcome:
     """Resolve the neighbourhood and write customer assignments; return what changed.
 
     `keep_with` maps a customer id to a lead: that customer stays with the group holding the lead
-    (the side staff kept in a split, the customer named KEEP in a merge).
+    (the side staff kept in a split, the customer named KEEP in a merge). `bulk` writes with the
+    driver's `executemany` (same rows).
     """
     graph, keys = build_graph(hood, rules.max_leads_per_identifier)
     res = resolve(graph, rules)
@@ -263,13 +269,19 @@ def apply(
         else:
             claimed.add(choice)
             group_customer[gi] = choice
-    if to_create:
+    if to_create and bulk:
+        new_ids = next_ids(conn, "customers", len(to_create))
+        db = db_params(conn)
+        stamp = db.stamp(now)
+        executemany(conn, db.sql(_BULK_NEW_CUSTOMER), [(cid, "active", stamp, stamp) for cid in new_ids])
+    elif to_create:
         rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in to_create]
         new_ids = (
             conn.execute(customers.insert().returning(customers.c.id, sort_by_parameter_order=True), rows)
             .scalars()
             .all()
         )
+    if to_create:
         for pos, cid in zip(to_create, new_ids, strict=True):
             group_customer[pos] = cid
             out.created.append(cid)
@@ -294,10 +306,15 @@ def apply(
                 bridge = explain.bridge(group, set(moved), new_leads)
                 if bridge is not None:
                     out.bridges[(cid, other)] = bridge
-    if moves:
-        conn.execute(_MOVE_LEAD, moves)
-    if new_moves:
-        conn.execute(_PLACE_NEW_LEAD, new_moves)
+    if bulk:
+        db = db_params(conn)
+        executemany(conn, db.sql(_BULK_MOVE_LEAD), [(m["b_cid"], m["b_id"]) for m in moves])
+        executemany(conn, db.sql(_BULK_PLACE_NEW_LEAD), [(m["b_cid"], m["b_reason"], m["b_id"]) for m in new_moves])
+    else:
+        if moves:
+            conn.execute(_MOVE_LEAD, moves)
+        if new_moves:
+            conn.execute(_PLACE_NEW_LEAD, new_moves)
     absorbed = {(other, survivor) for survivor, other, _ in out.merged}
     for other, survivor in sorted(absorbed):
         conn.execute(

@@ -17,7 +17,7 @@ from models.attribution import TouchRecord, contributions, first_contact, judge
 from models.audit import AuditEntry, AuditLog
 from models.leads import Channel, TouchKind
 from models.messages import Reason
-from models.prepare import PreparedLead
+from models.prepare import PreparedLead, db_params, executemany
 from models.reconcile import Outcome, chunks
 from models.resolution import HELD_FAMILY, HELD_LIMIT, HELD_SATURATED
 from models.rules import ProtectionRules
@@ -64,8 +64,12 @@ class Recorder:
         changes: ChangeSet,
         new_leads: dict[int, PreparedLead] | None = None,
         extra: list[AuditEntry] | None = None,
+        bulk: bool = False,
     ) -> None:
-        """Write explanations, history, review items, customer summaries and the evidence chain."""
+        """Write explanations, history, review items, customer summaries and the evidence chain.
+
+        `bulk` writes customer rows and chain entries with the driver's `executemany` (same rows).
+        """
         new_leads = new_leads or {}
         entries: list[AuditEntry] = list(extra or [])
         for lid, reason in outcome.explanations.items():
@@ -149,10 +153,10 @@ class Recorder:
         changes.reviews_opened += self.open_reviews(conn, outcome, now, entries, actor)
         names: dict[int, str] = {}
         touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
-        active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now)
+        active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk)
         entries += self.attribution_entries(active, touches_by, now, actor)
         changes.customers |= outcome.touched_customers
-        self.audit.append(conn, entries, now)
+        self.audit.append(conn, entries, now, bulk)
 
     def open_reviews(self, conn: Connection, outcome: Outcome, now: datetime, entries: list, actor: str) -> list[int]:
         """Open one review item per held-back identifier or flagged customer (never twice)."""
@@ -212,6 +216,7 @@ class Recorder:
         touches_by: dict[int, list[TouchRecord]],
         names: dict[int, str],
         now: datetime,
+        bulk: bool = False,
     ) -> list[int]:
         """Recompute first contact, display name and review flag; return the still-active ids."""
         active = sorted(c for c in ids if touches_by.get(c))
@@ -232,7 +237,23 @@ class Recorder:
                     "b_now": now,
                 }
             )
-        if updates:
+        if updates and bulk:
+            db = db_params(conn)
+            stamp = db.stamp(now)
+            rows = [
+                (
+                    u["b_first"],
+                    u["b_channel"],
+                    db.stamp(u["b_at"]),
+                    u["b_name"],
+                    db.flag(u["b_review"]),
+                    stamp,
+                    u["b_id"],
+                )
+                for u in updates
+            ]
+            executemany(conn, db.sql(_BULK_UPDATE_CUSTOMER), rows)
+        elif updates:
             conn.execute(_UPDATE_CUSTOMER, updates)
         gone = sorted(set(ids) - set(active))
         for part in chunks(gone):
@@ -321,6 +342,10 @@ _TOUCHES_OF_CUSTOMERS = (
 )
 _OPEN_REVIEW_CUSTOMERS = sa.select(review_items.c.customer_id).where(
     review_items.c.customer_id.in_(sa.bindparam("ids", expanding=True)), review_items.c.status == "open"
+)
+_BULK_UPDATE_CUSTOMER = (
+    "UPDATE customers SET first_lead_id = ?, first_channel = ?, first_contact_at = ?, name_masked = ?,"
+    " needs_review = ?, updated_at = ?, status = 'active', merged_into = NULL WHERE id = ?"
 )
 _UPDATE_CUSTOMER = (
     customers.update()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -18,7 +19,7 @@ from models.clock import Clock, SystemClock, business_time
 from models.db import write_transaction
 from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
-from models.prepare import PreparedLead, prepare_lead
+from models.prepare import IDENTIFIER_COLUMNS, PreparedLead, db_params, executemany, next_ids, prepare_lead
 from models.privacy import Vault, redact
 from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather, key_degrees
 from models.recording import ChangeSet, IngestResult, Recorder, load_touches
@@ -57,25 +58,35 @@ class CustomerRegistry:
             raise ReplayConflict(result.conflict)
         return result
 
-    def ingest_many(self, batch: list[LeadIn], actor: str = "system") -> ChangeSet:
-        """Ingest leads in one transaction; replays return their first result, conflicts are reported per lead."""
-        with write_transaction(self.engine) as conn:
-            return self.ingest_in(conn, batch, actor)
+    def ingest_many(self, batch: list[LeadIn], actor: str = "system", *, bulk: bool | None = None) -> ChangeSet:
+        """Ingest leads in one transaction; replays return their first result, conflicts are reported per lead.
 
-    def ingest_in(self, conn: Connection, batch: list[LeadIn], actor: str = "system") -> ChangeSet:
+        Batches of `BULK_MIN` leads or more take the bulk path (the driver's `executemany` for the
+        rows); `bulk` forces one path or the other. Both store exactly the same rows.
+        """
+        with write_transaction(self.engine) as conn:
+            return self.ingest_in(conn, batch, actor, bulk=bulk)
+
+    def ingest_in(
+        self, conn: Connection, batch: list[LeadIn], actor: str = "system", *, bulk: bool | None = None
+    ) -> ChangeSet:
         """Ingest leads inside the caller's write transaction (the hub adds dispatch to the same one)."""
         now = self.clock.now()
         today = business_time(now).date()
         prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
+        if bulk is None:
+            bulk = len(batch) >= BULK_MIN
         try:
-            return self._ingest(conn, prepared, now, actor)
+            return self._ingest(conn, prepared, now, actor, bulk)
         except BaseException:
             # ids registered inside a rolled-back transaction do not exist
             self._agency_ids.clear()
             self._broker_ids.clear()
             raise
 
-    def _ingest(self, conn: Connection, prepared: list[PreparedLead], now: datetime, actor: str) -> ChangeSet:
+    def _ingest(
+        self, conn: Connection, prepared: list[PreparedLead], now: datetime, actor: str, bulk: bool
+    ) -> ChangeSet:
         changes = ChangeSet()
         replays = self._find_replays(conn, prepared)
         fresh: list[PreparedLead] = []
@@ -91,7 +102,8 @@ class CustomerRegistry:
             elif before is None:
                 seen[key] = p
                 fresh.append(p)
-        lead_ids = self._insert_leads(conn, fresh, now) if fresh else []
+        insert = self._insert_leads_bulk if bulk else self._insert_leads
+        lead_ids = insert(conn, fresh, now) if fresh else []
         new_ids = dict(zip([(p.lead.source, p.lead.source_message_id) for p in fresh], lead_ids, strict=True))
         outcome = Outcome()
         if fresh:
@@ -107,9 +119,15 @@ class CustomerRegistry:
             }
             new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
             hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier, new_rows, new_info)
-            outcome = apply(conn, hood, self.rules.match, now, set(lead_ids))
+            outcome = apply(conn, hood, self.rules.match, now, set(lead_ids), bulk=bulk)
             self.recorder.finish(
-                conn, outcome, now, actor, changes, {lid: p for lid, p in zip(lead_ids, fresh, strict=True)}
+                conn,
+                outcome,
+                now,
+                actor,
+                changes,
+                {lid: p for lid, p in zip(lead_ids, fresh, strict=True)},
+                bulk=bulk,
             )
         first_of = {(p.lead.source, p.lead.source_message_id): p for p in fresh}
         for pos, p in enumerate(prepared):
@@ -235,6 +253,57 @@ class CustomerRegistry:
         if report_rows:
             conn.execute(reports.insert(), report_rows)
         return list(ids)
+
+    def _insert_leads_bulk(self, conn: Connection, fresh: list[PreparedLead], now: datetime) -> list[int]:
+        """`_insert_leads` for a batch: ids reserved up front, rows as tuples, the driver's `executemany`."""
+        db = db_params(conn)
+        ids = next_ids(conn, "leads", len(fresh))
+        received = db.stamp(now)
+        weights: dict[tuple[str, str], Any] = {}
+        lead_rows, ident_rows, touch_rows, report_rows = [], [], [], []
+        for lid, p in zip(ids, fresh, strict=True):
+            lead = p.lead
+            agency = self.agency_id(conn, lead.agency_code, now) if lead.agency_code else None
+            broker = (
+                self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
+                if agency and lead.broker_code
+                else None
+            )
+            channel, kind = lead.channel.value, lead.kind.value
+            at = db.stamp(lead.occurred_at)
+            lead_rows.append(
+                (
+                    lid,
+                    lead.source,
+                    lead.source_message_id,
+                    channel,
+                    kind,
+                    at,
+                    received,
+                    p.name_enc,
+                    p.name_masked,
+                    agency,
+                    broker,
+                    lead.report_code,
+                    p.payload_enc,
+                    lead.payload_type,
+                    p.payload_digest,
+                    "",
+                    p.problems,
+                )
+            )
+            ident_rows += [i.values(lid) for i in p.identifiers]
+            weight = weights.get((channel, kind))
+            if weight is None:
+                weight = weights[(channel, kind)] = db.number(self.rules.weight(channel, kind))
+            touch_rows.append((lid, channel, kind, at, agency, broker, weight))
+            if lead.kind is TouchKind.REPORT:
+                report_rows.append((lid, agency, broker, lead.report_code, at))
+        executemany(conn, db.insert("leads", _LEAD_COLUMNS), lead_rows)
+        executemany(conn, db.insert("identifiers", IDENTIFIER_COLUMNS), ident_rows)
+        executemany(conn, db.insert("touches", _TOUCH_COLUMNS), touch_rows)
+        executemany(conn, db.insert("reports", _REPORT_COLUMNS), report_rows)
+        return ids
 
     # --- staff operations ---------------------------------------------------------------------------
 
@@ -406,6 +475,28 @@ def _close_review(conn: Connection, review_id: int, status: str, actor: str, not
     return row.customer_id
 
 
+BULK_MIN = 2  # batches of this many leads or more take the bulk path
+_LEAD_COLUMNS = (
+    "id",
+    "source",
+    "source_message_id",
+    "channel",
+    "kind",
+    "occurred_at",
+    "received_at",
+    "name_enc",
+    "name_masked",
+    "agency_id",
+    "broker_id",
+    "report_code",
+    "payload_enc",
+    "payload_type",
+    "payload_digest",
+    "match_reason",
+    "problems",
+)
+_TOUCH_COLUMNS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
+_REPORT_COLUMNS = ("lead_id", "agency_id", "broker_id", "code", "reported_at")
 _INSERT_LEADS = leads.insert().returning(leads.c.id, sort_by_parameter_order=True)
 _INSERT_IDENTIFIERS = identifiers.insert()
 _INSERT_TOUCHES = touches.insert()
