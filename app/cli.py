@@ -192,9 +192,11 @@ def db_upgrade(app: AppContext) -> None:
 
 def _attach_subcommands() -> None:
     """Subcommands that live in their own modules."""
+    from app.cmd_hub import hub_command
     from app.cmd_import import import_command
 
     cli.add_command(import_command)
+    cli.add_command(hub_command)
 
 
 _attach_subcommands()

@@ -97,6 +97,36 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "report by {agency} came after the office's own first contact ({channel}, {at}): not valid",
     },
     "no_touches": {"zh": "尚无接触记录", "en": "no touches yet"},
+    # dispatch (派单) reasons
+    "dispatch_idle": {
+        "zh": "{name}（{idle}），{tie_zh}",
+        "en": "{name} {idle_en}; {tie_en}",
+    },
+    "dispatch_none_idle": {
+        "zh": "暂无空闲顾问，分配给最快空闲的 {name}（约 {minutes} 分钟后空闲）",
+        "en": "nobody is idle: {name} is idle soonest (in about {minutes} min)",
+    },
+    "dispatch_nobody_on_duty": {"zh": "无在岗顾问", "en": "no consultant on duty"},
+    "dispatch_returning": {
+        "zh": "老客户回访，回到归属顾问 {name}",
+        "en": "returning customer: back to their consultant {name}",
+    },
+    "dispatch_grab_offer": {
+        "zh": "抢单池：推送给 {count} 名在岗顾问，{seconds} 秒倒计时",
+        "en": "grab pool: offered to {count} consultants on duty, {seconds} s countdown",
+    },
+    "dispatch_claimed": {"zh": "{name} 抢单成功（{ms} 毫秒）", "en": "claimed by {name} ({ms} ms)"},
+    "dispatch_reoffer": {
+        "zh": "无人抢单，第 {attempt} 轮重新推送给 {count} 名顾问",
+        "en": "unclaimed: round {attempt} offered again to {count} consultants",
+    },
+    "dispatch_unclaimed_assign": {"zh": "无人抢单，改为系统分配：{detail}", "en": "unclaimed, assigned: {detail}"},
+    "dispatch_to_manager": {
+        "zh": "{attempts} 轮无人抢单，转案场经理处理",
+        "en": "unclaimed after {attempts} rounds: to the manager",
+    },
+    "dispatch_manual": {"zh": "{actor} 改派给 {name}：{note}", "en": "{actor} reassigned to {name}: {note}"},
+    "dispatch_judged": {"zh": "判客：{text}", "en": "attribution: {text}"},
 }
 
 KIND_ZH = {
@@ -111,6 +141,8 @@ KIND_ZH = {
     "wx_open_id": "微信open_id",
     "browser_fp": "浏览器指纹",
 }
+TIE_ZH = {"least_recent": "空闲顾问中最久未分配", "only_idle": "唯一空闲顾问"}
+TIE_EN = {"least_recent": "least recent assignment among idle", "only_idle": "the only idle consultant"}
 KIND_EN = {
     "mobile": "mobile",
     "national_id": "ID number",
@@ -146,6 +178,8 @@ def render(code: str, lang: str = "zh", **params: Any) -> str:
     templates = CATALOG.get(code)
     if templates is None:
         return code
+    if "tie" in params:
+        params = {**params, "tie_zh": TIE_ZH.get(params["tie"], ""), "tie_en": TIE_EN.get(params["tie"], "")}
     if "kind" in params:
         params = {**params, "kind_en": KIND_EN.get(params["kind"], params["kind"])}
         params["kind"] = KIND_ZH.get(params["kind"], params["kind"]) if lang == "zh" else params["kind_en"]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from models.dispatch import DispatchRules, FallbackStep, OfficeCalendar
 from models.identifiers import DEFAULT_BLOCKLIST, IdentifierKind, IdentifierPolicy
 from models.leads import Channel, TouchKind
 from models.resolution import MatchRules
@@ -39,6 +41,8 @@ class ProjectRules:
     identifiers: IdentifierPolicy = field(default_factory=IdentifierPolicy)
     weights: dict[str, Decimal] = field(default_factory=dict)
     protection: ProtectionRules = field(default_factory=ProtectionRules)
+    dispatch: DispatchRules = field(default_factory=DispatchRules)
+    calendar: OfficeCalendar = field(default_factory=OfficeCalendar)
 
     def weight(self, channel: str, kind: str) -> Decimal:
         """Contribution weight of a touch: 'channel.kind', else '*.kind', else 0."""
@@ -114,6 +118,67 @@ def _parse_identity(table: dict[str, Any]) -> tuple[MatchRules, IdentifierPolicy
     return MatchRules(max_leads_per_identifier=cap, max_distinct=limits), policy
 
 
+def _whole(where: str, raw: Any, minimum: int) -> int:
+    """A whole number of at least `minimum`, or a RulesError naming the key."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
+        raise RulesError(f"{where} must be a whole number >= {minimum}, got {raw!r}")
+    return raw
+
+
+def _parse_dispatch(table: dict[str, Any]) -> DispatchRules:
+    """Validate the [dispatch] table."""
+    unknown = set(table) - {"idle_minutes", "grab_seconds", "grab_fallback"}
+    if unknown:
+        raise RulesError(f"dispatch: unknown key(s) {sorted(unknown)}")
+    base = DispatchRules()
+    steps = table.get("grab_fallback", [s.value for s in base.grab_fallback])
+    if not isinstance(steps, list):
+        raise RulesError("dispatch.grab_fallback must be a list")
+    try:
+        chain = tuple(FallbackStep(s) for s in steps)
+    except ValueError:
+        raise RulesError(
+            f"dispatch.grab_fallback: {steps!r} may only contain {[s.value for s in FallbackStep]}"
+        ) from None
+    return DispatchRules(
+        idle_minutes=_whole("dispatch.idle_minutes", table.get("idle_minutes", base.idle_minutes), 0),
+        grab_seconds=_whole("dispatch.grab_seconds", table.get("grab_seconds", base.grab_seconds), 1),
+        grab_fallback=chain,
+    )
+
+
+def _dates(where: str, raw: Any) -> frozenset[date]:
+    """A list of ISO dates ('2026-10-01') or TOML dates."""
+    if not isinstance(raw, list):
+        raise RulesError(f'{where} must be a list of dates like "2026-10-01"')
+    out = set()
+    for item in raw:
+        if isinstance(item, date):
+            out.add(item)
+            continue
+        try:
+            out.add(date.fromisoformat(str(item)))
+        except ValueError:
+            raise RulesError(f'{where}: {item!r} is not a date like "2026-10-01"') from None
+    return frozenset(out)
+
+
+def _parse_calendar(table: dict[str, Any]) -> OfficeCalendar:
+    """Validate the [calendar] table."""
+    unknown = set(table) - {"auto_assign_weekdays", "holidays", "workdays"}
+    if unknown:
+        raise RulesError(f"calendar: unknown key(s) {sorted(unknown)}")
+    days = table.get("auto_assign_weekdays", [1, 2, 3, 4, 5])
+    if not isinstance(days, list) or not all(isinstance(d, int) and 1 <= d <= 7 for d in days):
+        raise RulesError(f"calendar.auto_assign_weekdays must list ISO weekdays 1 (Monday) to 7, got {days!r}")
+    holidays = _dates("calendar.holidays", table.get("holidays", []))
+    workdays = _dates("calendar.workdays", table.get("workdays", []))
+    both = holidays & workdays
+    if both:
+        raise RulesError(f"calendar: {sorted(d.isoformat() for d in both)} are both holidays and workdays")
+    return OfficeCalendar(frozenset(days), holidays, workdays)
+
+
 def load_rules(path: Path | str | None = None) -> ProjectRules:
     """Load the defaults, overlay a project rules file if given, and validate everything."""
     with DEFAULT_RULES_FILE.open("rb") as fh:
@@ -126,13 +191,16 @@ def load_rules(path: Path | str | None = None) -> ProjectRules:
             raise RulesError(f"{path}: not valid TOML ({exc})") from None
         except OSError as exc:
             raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
-    unknown = set(data) - {"identity", "weights", "protection"}
+    sections = ("identity", "weights", "protection", "dispatch", "calendar")
+    unknown = set(data) - set(sections)
     if unknown:
-        raise RulesError(f"unknown section(s) {sorted(unknown)}; expected identity, weights, protection")
+        raise RulesError(f"unknown section(s) {sorted(unknown)}; expected {', '.join(sections)}")
     match, policy = _parse_identity(data.get("identity", {}))
     return ProjectRules(
         match=match,
         identifiers=policy,
         weights=_parse_weights(data.get("weights", {})),
         protection=_parse_protection(data.get("protection", {})),
+        dispatch=_parse_dispatch(data.get("dispatch", {})),
+        calendar=_parse_calendar(data.get("calendar", {})),
     )

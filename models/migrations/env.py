@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import models.hub_schema  # noqa: F401  (registers the hub's tables on the shared metadata)
 from models.schema import metadata
 
 

@@ -1,0 +1,66 @@
+"""What a client starts from when it has nothing: recent leads with their dispatch state, and the staff
+board, as of one sequence number (read in one consistent transaction)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from models.access import can_see
+from models.events import last_seq
+from models.floor_state import lead_cards
+from models.hub_schema import lead_dispatch, staff
+from models.schema import leads
+from models.staff import StaffMember
+
+MAX_SNAPSHOT_LEADS = 20_000
+
+
+def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> dict[str, Any]:
+    """Leads received in the last `days` days that this person may see, with the seq they are current to."""
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn, conn.begin():
+        seq = last_seq(conn)
+        newest = conn.execute(sa.select(sa.func.max(leads.c.received_at))).scalar()
+        rows = []
+        if newest is not None:
+            since = (now or newest) - timedelta(days=days)
+            q = (
+                sa.select(
+                    leads.c.id,
+                    lead_dispatch.c.state,
+                    lead_dispatch.c.consultant_id,
+                    lead_dispatch.c.assigned_at,
+                    lead_dispatch.c.first_follow_up_at,
+                    lead_dispatch.c.mode,
+                )
+                .outerjoin(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
+                .where(leads.c.received_at >= since)
+                .order_by(leads.c.id.desc())
+                .limit(MAX_SNAPSHOT_LEADS)
+            )
+            rows = conn.execute(q).all()
+        cards = lead_cards(conn, [r.id for r in rows])
+        out = []
+        for r in reversed(rows):
+            card = cards[r.id]
+            if not can_see(member, "lead.assigned", r.consultant_id, card["agency_id"], {}):
+                continue
+            out.append(
+                {
+                    **card,
+                    "state": r.state or "",
+                    "mode": r.mode or "",
+                    "consultant_id": r.consultant_id,
+                    "assigned_at": r.assigned_at.isoformat() if r.assigned_at else None,
+                    "first_follow_up_at": r.first_follow_up_at.isoformat() if r.first_follow_up_at else None,
+                }
+            )
+        board = [
+            {"id": s.id, "name": s.name, "role": s.role, "status": s.status}
+            for s in conn.execute(sa.select(staff).where(staff.c.active.is_(True)).order_by(staff.c.id))
+        ]
+    return {"seq": seq, "leads": out, "staff": board}

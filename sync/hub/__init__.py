@@ -1,0 +1,1 @@
+"""The hub: websocket sync server, channel webhooks and dispatch, in one asyncio process."""

@@ -1,0 +1,88 @@
+"""Hub configuration: addresses, TLS, timeouts, allowed origins and channel secrets (hub.toml)."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.protocol import MAX_MESSAGE_BYTES
+
+
+class HubConfigError(ValueError):
+    """hub.toml is unusable; the message names the key."""
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    """Everything the hub process needs besides the database and the rules."""
+
+    host: str = "127.0.0.1"
+    ws_port: int = 8765
+    http_port: int = 8766
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    allowed_origins: tuple[str, ...] = ()  # browsers must come from one of these; desktop clients send none
+    hello_timeout_s: float = 10.0
+    idle_timeout_s: float = 120.0  # an authenticated socket that says nothing (not even ping) is closed
+    max_message_bytes: int = MAX_MESSAGE_BYTES
+    max_body_bytes: int = 256 * 1024
+    replay_window_s: int = 300
+    revocation_poll_s: float = 1.0
+    slow_client_bytes: int = 4 * 1024 * 1024
+    snapshot_days: int = 3
+    secrets: dict[str, str] = field(default_factory=dict)  # channel source -> shared secret
+
+    def secret(self, source: str) -> str | None:
+        """A channel's secret: SALESFLOOR_SECRET_<SOURCE> in the environment wins over hub.toml."""
+        return os.environ.get(f"SALESFLOOR_SECRET_{source.upper()}") or self.secrets.get(source)
+
+
+_NUMBERS = (
+    "ws_port",
+    "http_port",
+    "hello_timeout_s",
+    "idle_timeout_s",
+    "max_message_bytes",
+    "max_body_bytes",
+    "replay_window_s",
+    "revocation_poll_s",
+    "slow_client_bytes",
+    "snapshot_days",
+)
+
+
+def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
+    """Read hub.toml if it exists, then apply explicit overrides (command-line options)."""
+    data: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise HubConfigError(f"{path}: not valid TOML ({exc})") from None
+    hub = dict(data.get("hub", {}))
+    hub.update({k: v for k, v in overrides.items() if v is not None})
+    known = set(HubConfig.__dataclass_fields__) - {"secrets"}
+    unknown = set(hub) - known
+    if unknown:
+        raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")
+    for key in _NUMBERS:
+        if key in hub and (isinstance(hub[key], bool) or not isinstance(hub[key], int | float) or hub[key] < 0):
+            raise HubConfigError(f"[hub] {key} must be a number >= 0, got {hub[key]!r}")
+    for key in ("tls_cert", "tls_key"):
+        if hub.get(key):
+            hub[key] = Path(hub[key])
+    if bool(hub.get("tls_cert")) != bool(hub.get("tls_key")):
+        raise HubConfigError("[hub] tls_cert and tls_key go together")
+    if "allowed_origins" in hub:
+        hub["allowed_origins"] = tuple(hub["allowed_origins"])
+    secrets = {}
+    for source, table in data.get("channels", {}).items():
+        if not isinstance(table, dict) or not isinstance(table.get("secret", ""), str):
+            raise HubConfigError(f"[channels.{source}] must be a table with a text 'secret'")
+        if table.get("secret"):
+            secrets[source] = table["secret"]
+    return HubConfig(**hub, secrets=secrets)

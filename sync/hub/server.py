@@ -1,0 +1,106 @@
+"""Run the hub: the websocket server and the HTTP server on one event loop, with graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import ssl
+from dataclasses import dataclass
+
+from aiohttp import web
+from websockets.asyncio.server import Server, serve
+
+from models.registry import CustomerRegistry
+from sync.hub.config import HubConfig
+from sync.hub.core import Hub
+from sync.hub.http import HttpEndpoint
+from sync.hub.ws import WebsocketEndpoint
+
+log = logging.getLogger("salesfloor.hub")
+
+
+def tls_context(config: HubConfig) -> ssl.SSLContext | None:
+    """A server TLS context from the configured certificate, or None for plain ws/http."""
+    if config.tls_cert is None or config.tls_key is None:
+        return None
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(config.tls_cert, config.tls_key)
+    return ctx
+
+
+@dataclass
+class RunningHub:
+    """A started hub with its bound ports (port 0 in tests picks free ones)."""
+
+    hub: Hub
+    ws_server: Server
+    http_runner: web.AppRunner
+    ws_port: int
+    http_port: int
+    scheme: str
+
+    @property
+    def ws_url(self) -> str:
+        """Where desktop clients connect."""
+        return f"{'wss' if self.scheme == 'https' else 'ws'}://{self.hub.config.host}:{self.ws_port}/"
+
+    @property
+    def http_url(self) -> str:
+        """Where channels post and clients enroll."""
+        return f"{self.scheme}://{self.hub.config.host}:{self.http_port}"
+
+    async def stop(self) -> None:
+        """Graceful: stop accepting, close sessions, finish in-flight requests, release the database."""
+        self.ws_server.close()
+        await self.http_runner.cleanup()
+        await self.hub.stop()
+        await self.ws_server.wait_closed()
+
+
+async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool = True) -> RunningHub:
+    """Start both servers; nothing is accepted before the hub has caught up with the database."""
+    hub = Hub(registry, config)
+    await hub.start(timers=timers)
+    ctx = tls_context(config)
+    endpoint = WebsocketEndpoint(hub)
+    origins = [None, *config.allowed_origins]
+    ws_server = await serve(
+        endpoint.handler,
+        config.host,
+        config.ws_port,
+        process_request=endpoint.process_request,
+        origins=origins,
+        compression=None,
+        max_size=config.max_message_bytes,
+        ping_interval=20,
+        ping_timeout=20,
+        ssl=ctx,
+        server_header="salesfloor-hub",
+    )
+    runner = web.AppRunner(HttpEndpoint(hub).app(), access_log=None, handle_signals=False, shutdown_timeout=5)
+    await runner.setup()
+    site = web.TCPSite(runner, config.host, config.http_port, ssl_context=ctx)
+    await site.start()
+    ws_port = next(iter(ws_server.sockets)).getsockname()[1]
+    http_port = runner.addresses[0][1]
+    running = RunningHub(hub, ws_server, runner, ws_port, http_port, "https" if ctx else "http")
+    log.info("hub listening: websocket %s, http %s", running.ws_url, running.http_url)
+    return running
+
+
+async def serve_forever(registry: CustomerRegistry, config: HubConfig) -> None:
+    """Run until SIGINT/SIGTERM, then shut down gracefully."""
+    running = await start_hub(registry, config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C raises KeyboardInterrupt instead
+            loop.add_signal_handler(sig, stop.set)
+    print(f"salesfloor hub: websocket {running.ws_url}  http {running.http_url}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        await running.stop()
