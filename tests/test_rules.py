@@ -42,7 +42,8 @@ def test_identity_limits_and_block_list(tmp_path):
         ('[weights]\n"tiktok.online_lead" = "0.3"\n', "'tiktok.online_lead' is not 'channel.kind'"),
         ('[weights]\n"douyin.online_lead" = "lots"\n', "is not a number"),
         ("[identity.max_distinct]\npassport = 2\n", "unknown identifier kind 'passport'"),
-        ("[dispatch]\nx = 1\n", "unknown section"),
+        ("[dispatchh]\nx = 1\n", "unknown section"),
+        ("[dispatch]\nx = 1\n", "dispatch: unknown key"),
         ("[protection\n", "not valid TOML"),
     ],
 )
