@@ -79,10 +79,16 @@ class CustomerRegistry:
         try:
             return self._ingest(conn, prepared, now, actor, bulk)
         except BaseException:
-            # ids registered inside a rolled-back transaction do not exist
-            self._agency_ids.clear()
-            self._broker_ids.clear()
+            self.forget_cached_ids()
             raise
+
+    def forget_cached_ids(self) -> None:
+        """Drop cached agency and broker ids: those registered inside a rolled-back transaction do not exist.
+
+        A caller whose own transaction around `ingest_in` rolls back must call this.
+        """
+        self._agency_ids.clear()
+        self._broker_ids.clear()
 
     def _ingest(
         self, conn: Connection, prepared: list[PreparedLead], now: datetime, actor: str, bulk: bool
