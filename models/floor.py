@@ -75,6 +75,13 @@ class Floor:
 
     def intake(self, batch: list[LeadIn], actor: str, mutation: MutationKey | None = None) -> FloorChange:
         """Ingest leads through the customer core and dispatch each new one, in one transaction."""
+        try:
+            return self._intake(batch, actor, mutation)
+        except BaseException:
+            self.registry.forget_cached_ids()
+            raise
+
+    def _intake(self, batch: list[LeadIn], actor: str, mutation: MutationKey | None) -> FloorChange:
         with write_transaction(self.engine) as conn:
             now = to_utc(self.clock.now())
             ingest = self.registry.ingest_in(conn, batch, actor)
