@@ -8,7 +8,6 @@ and is updated in the same transaction, so concurrent writers serialise on it.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Iterator
@@ -36,9 +35,14 @@ class AuditTamperError(RuntimeError):
     """Raised by callers that require an intact chain."""
 
 
+# what json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str) builds
+# on every call, built once
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical(payload: dict[str, Any]) -> str:
     """Deterministic JSON: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(payload)
 
 
 def chain_hash(
@@ -46,7 +50,7 @@ def chain_hash(
 ) -> str:
     """The keyed hash of one row given its predecessor's hash."""
     material = "\x1e".join([prev, str(seq), at.isoformat(), actor, action, str(customer_id or ""), payload])
-    return hmac.new(key, material.encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(key, material.encode("utf-8"), "sha256").hex()
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,14 @@ class DbParams:
         self.stamp = _processor(leads.c.occurred_at.type, dialect)
         self.number = _processor(touches.c.weight.type, dialect)
         self.flag = _processor(customers.c.needs_review.type, dialect)
+        read = leads.c.occurred_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        self.read_stamp: Callable[[Any], Any] = read or (lambda value: value)
+        # PostgreSQL's driver returns NUMERIC as Decimal already; SQLite's needs SQLAlchemy's reading
+        number = touches.c.weight.type.dialect_impl(dialect)
+        self.read_number: Callable[[Any], Any] = (
+            number.result_processor(dialect, None) if dialect.name == "sqlite" else (lambda value: value)
+        )
+        self._in: dict[tuple[str, int], str] = {}
 
     def sql(self, text: str) -> str:
         """Statement text written with `?` placeholders, in the driver's placeholder style."""
@@ -161,15 +169,22 @@ class DbParams:
         """An INSERT statement for one row of the given columns."""
         return self.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})")
 
-    def marks(self, n: int) -> str:
-        """`n` comma-separated placeholders, for an IN list."""
-        return ", ".join([self.marker] * n)
+    def select_in(self, template: str, n: int) -> str:
+        """A SELECT whose `{in}` becomes a list of `n` placeholders."""
+        key = (template, n)
+        sql = self._in.get(key)
+        if sql is None:
+            sql = self._in[key] = self.sql(template.replace("{in}", ", ".join("?" * n)))
+        return sql
 
 
 def _processor(sa_type: Any, dialect: Dialect) -> Callable[[Any], Any]:
     """SQLAlchemy's bind processor of a column type on a dialect (identity when it has none)."""
     process = sa_type.dialect_impl(dialect).bind_processor(dialect)
     return process or (lambda value: value)
+
+
+_CHUNK = 900  # stays under SQLite's bound-parameter limits
 
 
 @lru_cache(maxsize=16)
@@ -180,6 +195,22 @@ def _params_for(dialect: Dialect) -> DbParams:
 def db_params(conn: Connection) -> DbParams:
     """The `DbParams` of a connection's dialect (built once per dialect)."""
     return _params_for(conn.dialect)
+
+
+def chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
+    """Split a list into IN-clause sized pieces."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def fetch_in(conn: Connection, template: str, values: list, *extra: Any) -> list[tuple]:
+    """Rows of a SELECT whose `{in}` list holds `values` (then `extra` parameters), from the driver's cursor."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(db_params(conn).select_in(template, len(values)), (*values, *extra))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def executemany(conn: Connection, sql: str, rows: Iterable[tuple]) -> None:

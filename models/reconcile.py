@@ -20,7 +20,7 @@ from models.clock import business_time
 from models.identifiers import STRENGTH, IdentifierKind
 from models.leads import CHANNEL_LABELS_ZH, Channel
 from models.messages import Reason
-from models.prepare import db_params, executemany, next_ids
+from models.prepare import chunks, db_params, executemany, fetch_in, next_ids
 from models.resolution import (
     CODE_KINDS,
     HELD_FAMILY,
@@ -33,14 +33,6 @@ from models.resolution import (
     resolve,
 )
 from models.schema import customers, identifiers, leads, manual_links
-
-_CHUNK = 900  # stays under SQLite's bound-parameter limits
-
-
-def chunks(items: list, size: int = _CHUNK) -> Iterable[list]:
-    """Split a list into IN-clause sized pieces."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 @dataclass
@@ -69,36 +61,27 @@ def _ids(name: str) -> sa.BindParameter:
     return sa.bindparam(name, expanding=True)
 
 
+# The walk reads many small rows: straight from the driver's cursor (`fetch_in`), with the SQL
+# SQLAlchemy would render. `{in}` is the chunk's placeholder list.
+_ROWS_OF_LEADS = (
+    "SELECT lead_id, match_key, kind, masked FROM identifiers WHERE lead_id IN ({in}) AND match_key IS NOT NULL"
+)
+_SIBLINGS = (
+    "SELECT id FROM leads WHERE customer_id IN"
+    " (SELECT customer_id FROM leads WHERE id IN ({in}) AND customer_id IS NOT NULL)"
+)
+# every holder of the keys: counting them here costs SQLite a table read per row anyway
+_ROWS_OF_KEYS = "SELECT lead_id, match_key, kind, masked FROM identifiers WHERE match_key IN ({in})"
+_LEAD_INFO = "SELECT id, customer_id, channel, occurred_at FROM leads WHERE id IN ({in})"
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
-_ROWS_OF_LEADS = sa.select(
-    identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked
-).where(identifiers.c.lead_id.in_(_ids("ids")), identifiers.c.match_key.is_not(None))
 _ANY_MANUAL = sa.select(manual_links.c.id).where(manual_links.c.active).limit(1)
 _MANUAL_OF_LEADS = sa.select(manual_links.c.lead_a, manual_links.c.lead_b).where(
     manual_links.c.active, sa.or_(manual_links.c.lead_a.in_(_ids("ids")), manual_links.c.lead_b.in_(_ids("ids")))
-)
-_SIBLINGS = sa.select(leads.c.id).where(
-    leads.c.customer_id.in_(
-        sa.select(leads.c.customer_id).where(leads.c.id.in_(_ids("ids")), leads.c.customer_id.is_not(None))
-    )
-)
-_ROWS_OF_KEYS = sa.select(
-    identifiers.c.lead_id, identifiers.c.match_key, identifiers.c.kind, identifiers.c.masked
-).where(
-    identifiers.c.match_key.in_(
-        sa.select(identifiers.c.match_key)
-        .where(identifiers.c.match_key.in_(_ids("keys")))
-        .group_by(identifiers.c.match_key)
-        .having(sa.func.count(sa.distinct(identifiers.c.lead_id)) <= sa.bindparam("limit"))
-    )
 )
 _DEGREES = (
     sa.select(identifiers.c.match_key, sa.func.count(sa.distinct(identifiers.c.lead_id)))
     .where(identifiers.c.match_key.in_(_ids("keys")))
     .group_by(identifiers.c.match_key)
-)
-_LEAD_INFO = sa.select(leads.c.id, leads.c.customer_id, leads.c.channel, leads.c.occurred_at).where(
-    leads.c.id.in_(_ids("ids"))
 )
 
 _BULK_NEW_CUSTOMER = "INSERT INTO customers (id, status, created_at, updated_at) VALUES (?, ?, ?, ?)"
@@ -150,33 +133,35 @@ def gather(
     while frontier or frontier_keys:
         more: set[int] = set()
         for part in chunks(sorted(frontier)):
-            for r in conn.execute(_ROWS_OF_LEADS, {"ids": part}):
-                rows[(r.lead_id, r.match_key)] = IdentifierRow(r.lead_id, r.match_key, r.kind, r.masked)
-                if r.match_key not in seen_keys:
-                    frontier_keys.add(r.match_key)
+            for lead, key, kind, masked in fetch_in(conn, _ROWS_OF_LEADS, part):
+                rows[(lead, key)] = IdentifierRow(lead, key, kind, masked)
+                if key not in seen_keys:
+                    frontier_keys.add(key)
             if has_manual is None:
                 has_manual = conn.execute(_ANY_MANUAL).first() is not None
             if has_manual:
                 for a, b in conn.execute(_MANUAL_OF_LEADS, {"ids": part}):
                     must.add((a, b))
                     more |= {a, b}
-            more |= {i for (i,) in conn.execute(_SIBLINGS, {"ids": part})}
+            more.update(i for (i,) in fetch_in(conn, _SIBLINGS, part))
         fresh = sorted(frontier_keys - seen_keys)
         seen_keys |= frontier_keys
         frontier_keys = set()
-        per_key: dict[str, set[int]] = {k: set() for k in fresh}
+        per_key: dict[str, dict[int, tuple[str, str]]] = {k: {} for k in fresh}
         for part in chunks(fresh):
-            for r in conn.execute(_ROWS_OF_KEYS, {"keys": part, "limit": limit}):
-                per_key[r.match_key].add(r.lead_id)
-                rows.setdefault((r.lead_id, r.match_key), IdentifierRow(r.lead_id, r.match_key, r.kind, r.masked))
-        for key, holders in per_key.items():
-            if not holders:  # over `limit`: saturated before this batch as well
+            for lead, key, kind, masked in fetch_in(conn, _ROWS_OF_KEYS, part):
+                per_key[key][lead] = (kind, masked)
+        for key, found in per_key.items():
+            if not found or len(found) > limit:  # saturated before this batch as well
                 degree[key] = cap + 1
                 continue
-            degree[key] = len(holders)
+            for lead, (kind, masked) in found.items():
+                if (lead, key) not in rows:
+                    rows[(lead, key)] = IdentifierRow(lead, key, kind, masked)
+            degree[key] = len(found)
             # a key that only now went over the cap must still re-split the leads it used to join
-            if len(holders) - new_key_counts.get(key, 0) <= cap:
-                more |= holders
+            if len(found) - new_key_counts.get(key, 0) <= cap:
+                more.update(found)
         frontier = more - lead_set
         lead_set |= frontier
     ids = sorted(lead_set)
@@ -185,10 +170,11 @@ def gather(
     for lead, (channel, at) in (new_info or {}).items():
         lead_customer[lead] = None
         lead_info[lead] = (channel, at)
+    read_stamp = db_params(conn).read_stamp
     for part in chunks([i for i in ids if i not in lead_info]):
-        for r in conn.execute(_LEAD_INFO, {"ids": part}):
-            lead_customer[r.id] = r.customer_id
-            lead_info[r.id] = (r.channel, r.occurred_at)
+        for lead, customer, channel, at in fetch_in(conn, _LEAD_INFO, part):
+            lead_customer[lead] = customer
+            lead_info[lead] = (channel, read_stamp(at))
     hood_rows = [r for r in rows.values() if r.lead_id in lead_set]
     return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -17,7 +18,7 @@ from models.attribution import TouchRecord, contributions, first_contact, judge
 from models.audit import AuditEntry, AuditLog
 from models.leads import Channel, TouchKind
 from models.messages import Reason
-from models.prepare import PreparedLead, db_params, executemany
+from models.prepare import PreparedLead, db_params, executemany, fetch_in
 from models.reconcile import Outcome, chunks
 from models.resolution import HELD_FAMILY, HELD_LIMIT, HELD_SATURATED
 from models.rules import ProtectionRules
@@ -152,7 +153,7 @@ class Recorder:
             conn.execute(merge_history.insert(), history)
         changes.reviews_opened += self.open_reviews(conn, outcome, now, entries, actor)
         names: dict[int, str] = {}
-        touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
+        touches_by = load_touches(conn, sorted(outcome.touched_customers), names, bulk=bulk)
         active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk)
         entries += self.attribution_entries(active, touches_by, now, actor)
         changes.customers |= outcome.touched_customers
@@ -340,6 +341,16 @@ _TOUCHES_OF_CUSTOMERS = (
     .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(touches.c.occurred_at, touches.c.lead_id)
 )
+_RAW_TOUCHES_OF_CUSTOMERS = (
+    "SELECT leads.customer_id, leads.name_masked, touches.id, touches.lead_id, touches.channel, touches.kind,"
+    " touches.occurred_at, touches.weight, touches.agency_id, agencies.name, touches.broker_id, brokers.name"
+    " FROM touches JOIN leads ON leads.id = touches.lead_id"
+    " LEFT OUTER JOIN agencies ON agencies.id = touches.agency_id"
+    " LEFT OUTER JOIN brokers ON brokers.id = touches.broker_id"
+    " WHERE leads.customer_id IN ({in}) ORDER BY touches.occurred_at, touches.lead_id"
+)
+_CHANNELS = {c.value: c for c in Channel}
+_KINDS = {k.value: k for k in TouchKind}
 _OPEN_REVIEW_CUSTOMERS = sa.select(review_items.c.customer_id).where(
     review_items.c.customer_id.in_(sa.bindparam("ids", expanding=True)), review_items.c.status == "open"
 )
@@ -364,12 +375,15 @@ _UPDATE_CUSTOMER = (
 
 
 def load_touches(
-    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
+    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None, *, bulk: bool = False
 ) -> dict[int, list[TouchRecord]]:
     """Touches of the given customers with agency and broker names, oldest first.
 
     If `names` is given it receives each customer's display name (the earliest masked name).
+    `bulk` reads the rows from the driver's cursor (same records).
     """
+    if bulk:
+        return _load_touches_raw(conn, customer_ids, names)
     out: dict[int, list[TouchRecord]] = {}
     for part in chunks(sorted(customer_ids)):
         for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
@@ -389,4 +403,40 @@ def load_touches(
             )
             if names is not None and r.name_masked and r.customer_id not in names:
                 names[r.customer_id] = r.name_masked
+    return out
+
+
+def _load_touches_raw(
+    conn: Connection, customer_ids: list[int], names: dict[int, str] | None
+) -> dict[int, list[TouchRecord]]:
+    """`load_touches` on plain driver rows, with enum members and weights looked up once each."""
+    db = db_params(conn)
+    weights: dict[Any, Decimal] = {}
+    out: dict[int, list[TouchRecord]] = {}
+    for part in chunks(sorted(customer_ids)):
+        for cid, name, tid, lead, channel, kind, at, weight, agency_id, agency, broker_id, broker in fetch_in(
+            conn, _RAW_TOUCHES_OF_CUSTOMERS, part
+        ):
+            value = weights.get(weight)
+            if value is None:
+                value = weights[weight] = Decimal(db.read_number(weight))
+            record = TouchRecord(
+                tid,
+                lead,
+                _CHANNELS[channel],
+                _KINDS[kind],
+                db.read_stamp(at),
+                value,
+                agency_id,
+                agency or "",
+                broker_id,
+                broker or "",
+            )
+            found = out.get(cid)
+            if found is None:
+                out[cid] = [record]
+            else:
+                found.append(record)
+            if names is not None and name and cid not in names:
+                names[cid] = name
     return out

@@ -15,7 +15,7 @@ from models.clock import BUSINESS_TZ, FakeClock
 from models.db import make_engine, open_database, sqlite_url
 from models.leads import LeadIn
 from models.prepare import db_params, next_ids
-from models.registry import CustomerRegistry
+from models.registry import CustomerRegistry, load_touches
 from models.rules import load_rules
 from models.schema import audit_log, customers, leads, metadata
 from models.synthetic import generate_leads
@@ -178,3 +178,16 @@ def test_bulk_values_read_back_like_core_values(engine, vault, rules, clock):
         cust = conn.execute(sa.select(customers).limit(1)).one()
     assert row.occurred_at == lead.occurred_at and row.received_at == clock.now()
     assert cust.needs_review is False and cust.created_at == clock.now()
+
+
+def test_touches_read_from_the_driver_equal_the_core_reading(engine, vault, rules, clock):
+    registry = CustomerRegistry(engine, vault, rules, clock)
+    registry.ingest_many(_leads()[:150], bulk=True)
+    with engine.connect() as conn:
+        ids = conn.execute(sa.select(customers.c.id)).scalars().all()
+        names_core: dict[int, str] = {}
+        names_raw: dict[int, str] = {}
+        core = load_touches(conn, ids, names_core)
+        raw = load_touches(conn, ids, names_raw, bulk=True)
+    assert raw == core and names_raw == names_core
+    assert any(t.agency_name and t.broker_name for ts in raw.values() for t in ts)
