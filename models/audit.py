@@ -9,6 +9,7 @@ and is updated in the same transaction, so concurrent writers serialise on it.
 from __future__ import annotations
 
 import hmac
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -76,14 +77,15 @@ class AuditLog:
 
         `bulk` inserts the rows with the driver's `executemany` (same rows).
         """
-        entries = list(entries)
-        if not entries:
+        pending = iter(entries)  # consumed one by one: a caller may build entries as they are hashed
+        first = next(pending, None)
+        if first is None:
             return -1
         at = to_utc(at)
         head = conn.execute(_HEAD_FOR_UPDATE).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
         rows = []
-        for entry in entries:
+        for entry in itertools.chain([first], pending):
             seq += 1
             text = canonical(entry.payload)
             digest = chain_hash(self._key, prev, seq, at, entry.actor, entry.action, entry.customer_id, text)

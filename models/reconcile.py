@@ -272,16 +272,16 @@ def apply(
             group_customer[pos] = cid
             out.created.append(cid)
     explain = _Explainer(hood, graph, keys, res)
-    moves: list[dict] = []
-    new_moves: list[dict] = []
+    moves: list[tuple[int, int]] = []  # (customer, lead)
+    new_moves: list[tuple[int, str, int]] = []  # (customer, explanation, lead)
     for group, cid in zip(groups, group_customer, strict=True):
         for lead in group:
             out.lead_customer[lead] = cid
             if lead in new_leads:
                 out.explanations[lead] = explain.why(lead, group)
-                new_moves.append({"b_id": lead, "b_cid": cid, "b_reason": out.explanations[lead].text()})
+                new_moves.append((cid, out.explanations[lead].text(), lead))
             elif hood.lead_customer.get(lead) != cid:
-                moves.append({"b_id": lead, "b_cid": cid})
+                moves.append((cid, lead))
         out.touched_customers.add(cid)
         for other in sorted({hood.lead_customer.get(lead) for lead in group} - {None, cid}):
             moved = [lead for lead in group if hood.lead_customer.get(lead) == other]
@@ -294,13 +294,13 @@ def apply(
                     out.bridges[(cid, other)] = bridge
     if bulk:
         db = db_params(conn)
-        executemany(conn, db.sql(_BULK_MOVE_LEAD), [(m["b_cid"], m["b_id"]) for m in moves])
-        executemany(conn, db.sql(_BULK_PLACE_NEW_LEAD), [(m["b_cid"], m["b_reason"], m["b_id"]) for m in new_moves])
+        executemany(conn, db.sql(_BULK_MOVE_LEAD), moves)
+        executemany(conn, db.sql(_BULK_PLACE_NEW_LEAD), new_moves)
     else:
         if moves:
-            conn.execute(_MOVE_LEAD, moves)
+            conn.execute(_MOVE_LEAD, [{"b_cid": cid, "b_id": lead} for cid, lead in moves])
         if new_moves:
-            conn.execute(_PLACE_NEW_LEAD, new_moves)
+            conn.execute(_PLACE_NEW_LEAD, [{"b_cid": c, "b_reason": r, "b_id": lead} for c, r, lead in new_moves])
     absorbed = {(other, survivor) for survivor, other, _ in out.merged}
     for other, survivor in sorted(absorbed):
         conn.execute(

@@ -6,6 +6,8 @@ same transaction and fills the `ChangeSet` the caller gets back.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -72,36 +74,11 @@ class Recorder:
         `bulk` writes customer rows and chain entries with the driver's `executemany` (same rows).
         """
         new_leads = new_leads or {}
-        entries: list[AuditEntry] = list(extra or [])
-        for lid, reason in outcome.explanations.items():
-            p = new_leads.get(lid)
-            entries.append(
-                AuditEntry(
-                    "lead_ingested",
-                    actor,
-                    outcome.lead_customer[lid],
-                    {
-                        "lead_id": lid,
-                        "customer_id": outcome.lead_customer[lid],
-                        "source": p.lead.source if p else None,
-                        "source_message_id": p.lead.source_message_id if p else None,
-                        "channel": p.lead.channel.value if p else None,
-                        "kind": p.lead.kind.value if p else None,
-                        "occurred_at": p.lead.occurred_at.isoformat() if p else None,
-                        "reason": reason.as_dict(),
-                        "identifiers": [
-                            {
-                                "kind": i.ident.kind.value,
-                                "masked": i.masked,
-                                "status": i.ident.status.value,
-                                "reason": i.ident.reason,
-                                "warnings": list(i.ident.warnings),
-                            }
-                            for i in (p.identifiers if p else [])
-                        ],
-                    },
-                )
-            )
+        # entries are built as the chain consumes them: their payloads never outlive their hashing
+        leads_entries = (
+            _lead_entry(outcome, lid, reason, new_leads.get(lid), actor) for lid, reason in outcome.explanations.items()
+        )
+        entries: list[AuditEntry] = []
         history = []
         for survivor, absorbed, moved in outcome.merged:
             text = _merge_text(outcome, moved, survivor, absorbed)
@@ -155,9 +132,9 @@ class Recorder:
         names: dict[int, str] = {}
         touches_by = load_touches(conn, sorted(outcome.touched_customers), names, bulk=bulk)
         active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk)
-        entries += self.attribution_entries(active, touches_by, now, actor)
         changes.customers |= outcome.touched_customers
-        self.audit.append(conn, entries, now, bulk)
+        attribution = self.iter_attribution_entries(active, touches_by, now, actor)
+        self.audit.append(conn, itertools.chain(extra or [], leads_entries, entries, attribution), now, bulk)
 
     def open_reviews(self, conn: Connection, outcome: Outcome, now: datetime, entries: list, actor: str) -> list[int]:
         """Open one review item per held-back identifier or flagged customer (never twice)."""
@@ -269,12 +246,17 @@ class Recorder:
         self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
     ) -> list[AuditEntry]:
         """One attribution decision per affected customer, for the evidence chain."""
-        out = []
+        return list(self.iter_attribution_entries(active, touches_by, now, actor))
+
+    def iter_attribution_entries(
+        self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
+    ) -> Iterator[AuditEntry]:
+        """`attribution_entries`, one at a time."""
         for cid in active:
             ts = touches_by[cid]
             first = first_contact(ts)
             verdict = judge(ts, self.protection, now)
-            out.append(
+            yield (
                 AuditEntry(
                     "attribution",
                     actor,
@@ -303,7 +285,35 @@ class Recorder:
                     },
                 )
             )
-        return out
+
+
+def _lead_entry(outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | None, actor: str) -> AuditEntry:
+    """The evidence of one ingested lead: where it came from, its identifiers (masked) and why it went where."""
+    return AuditEntry(
+        "lead_ingested",
+        actor,
+        outcome.lead_customer[lid],
+        {
+            "lead_id": lid,
+            "customer_id": outcome.lead_customer[lid],
+            "source": p.lead.source if p else None,
+            "source_message_id": p.lead.source_message_id if p else None,
+            "channel": p.lead.channel.value if p else None,
+            "kind": p.lead.kind.value if p else None,
+            "occurred_at": p.lead.occurred_at.isoformat() if p else None,
+            "reason": reason.as_dict(),
+            "identifiers": [
+                {
+                    "kind": i.ident.kind.value,
+                    "masked": i.masked,
+                    "status": i.ident.status.value,
+                    "reason": i.ident.reason,
+                    "warnings": list(i.ident.warnings),
+                }
+                for i in (p.identifiers if p else [])
+            ],
+        },
+    )
 
 
 def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int) -> str:
