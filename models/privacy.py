@@ -6,7 +6,6 @@ independent sub-keys: one to encrypt, one to compute blind indexes, one to seal 
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import re
@@ -65,8 +64,7 @@ class Vault:
 
     def blind_index(self, kind: str, value: str) -> str:
         """Keyed hash of a canonical identifier: equal values match, the value cannot be recovered."""
-        mac = hmac.new(self._index_key, f"{kind}\x1f{value}".encode(), hashlib.sha256)
-        return mac.hexdigest()[:32]
+        return hmac.digest(self._index_key, f"{kind}\x1f{value}".encode(), "sha256").hex()[:32]
 
 
 # --- masks ---------------------------------------------------------------------------------------

@@ -97,3 +97,19 @@ def test_cli_verify_and_export(tmp_path, monkeypatch):
     engine.dispose()
     res = runner.invoke(cli, [*args, "audit", "verify"])
     assert res.exit_code == 1 and "row 2" in res.output
+
+
+def test_chain_hash_and_canonical_json_are_pinned():
+    import hashlib
+    import hmac
+    from decimal import Decimal
+
+    from models.audit import canonical, chain_hash
+
+    payload = {"b": [1, {"z": "李", "a": None}], "a": Decimal("0.5000"), "d": datetime(2026, 1, 1, tzinfo=BUSINESS_TZ)}
+    text = canonical(payload)
+    assert text == json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    at = datetime(2026, 11, 20, 10, 0, tzinfo=BUSINESS_TZ)
+    material = "\x1e".join(["0" * 64, "7", at.isoformat(), "system", "attribution", "12", text])
+    expected = hmac.new(b"k" * 32, material.encode(), hashlib.sha256).hexdigest()
+    assert chain_hash(b"k" * 32, "0" * 64, 7, at, "system", "attribution", 12, text) == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -191,3 +192,22 @@ def test_touches_read_from_the_driver_equal_the_core_reading(engine, vault, rule
         raw = load_touches(conn, ids, names_raw, bulk=True)
     assert raw == core and names_raw == names_core
     assert any(t.agency_name and t.broker_name for ts in raw.values() for t in ts)
+
+
+def test_bulk_path_stores_no_plaintext_number_or_name(tmp_path, vault, rules, clock):
+    engine = open_database(sqlite_url(tmp_path / "office.db"))
+    registry = CustomerRegistry(engine, vault, rules, clock)
+    batch = _leads()[:60]
+    registry.ingest_many(batch, bulk=True)
+    engine.dispose()
+    raw = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("office.db"))
+    checked = 0
+    for lead in batch:
+        for kind, value in lead.identifiers:
+            digits = re.sub(r"\D", "", value)[-11:] if kind == "mobile" else value.replace(" ", "").upper()
+            if kind in ("mobile", "national_id") and len(digits) >= 11:
+                assert value.encode() not in raw and digits.encode() not in raw
+                checked += 1
+        if len(lead.name) > 1:
+            assert lead.name.encode() not in raw
+    assert checked > 50

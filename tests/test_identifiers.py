@@ -184,3 +184,21 @@ def test_parse_all_keeps_invalid_values_and_drops_exact_repeats():
 def test_unknown_kind_is_a_clear_error():
     with pytest.raises(ValueError, match="passport"):
         parse_identifier("passport", "E12345678")
+
+
+def test_remembered_area_code_answers_equal_the_table_lookup():
+    from stdnum.cn import ric
+    from stdnum.exceptions import InvalidComponent
+
+    from models.identifiers import _area_code_known
+
+    for number in ("440401199001011766", "11010519491231002X", "999999199001011234", "110105199001011234"):
+        body = number[:17]
+        number = body + ric.calc_check_digit(body)
+        try:
+            ric.get_birth_place(number)
+            expected = True
+        except InvalidComponent:
+            expected = False
+        assert _area_code_known(number) is expected
+        assert _area_code_known(number) is expected  # remembered
