@@ -93,8 +93,8 @@ class HttpEndpoint:
             return "body must be a JSON object"
         return data
 
-    async def webhook(self, request: web.Request) -> web.Response:
-        """A lead from a channel: authenticate, map, ingest and dispatch, then 200."""
+    async def _delivery(self, request: web.Request) -> tuple[ChannelSource, bytes, dict[str, Any]] | web.Response:
+        """An authentic delivery with its JSON object, or the answer (malformed ones become dead letters)."""
         checked = await self._authentic(request)
         if isinstance(checked, web.Response):
             return checked
@@ -102,6 +102,14 @@ class HttpEndpoint:
         data = self._json(body)
         if isinstance(data, str):
             return await self._dead_letter(source.name, 400, data, body)
+        return source, body, data
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        """A lead from a channel: authenticate, map, ingest and dispatch, then 200."""
+        checked = await self._delivery(request)
+        if isinstance(checked, web.Response):
+            return checked
+        source, body, data = checked
         if data.get("event") == "verify_webhook":  # Douyin's address check: echo the challenge
             return web.json_response({"challenge": (data.get("content") or {}).get("challenge")})
         try:
@@ -117,13 +125,10 @@ class HttpEndpoint:
 
     async def behaviour(self, request: web.Request) -> web.Response:
         """A behaviour event (page view with dwell time, VR view, favourite plan)."""
-        checked = await self._authentic(request)
+        checked = await self._delivery(request)
         if isinstance(checked, web.Response):
             return checked
-        source, body = checked
-        data = self._json(body)
-        if isinstance(data, str):
-            return await self._dead_letter(source.name, 400, data, body)
+        source, body, data = checked
         try:
             change = await self.hub.db(self.hub.floor.behaviour, source.name, data)
         except BehaviourError as exc:
