@@ -86,7 +86,6 @@ _DEGREES = (
 
 _BULK_NEW_CUSTOMER = "INSERT INTO customers (id, status, created_at, updated_at) VALUES (?, ?, ?, ?)"
 _BULK_MOVE_LEAD = "UPDATE leads SET customer_id = ? WHERE id = ?"
-_BULK_PLACE_NEW_LEAD = "UPDATE leads SET customer_id = ?, match_reason = ? WHERE id = ?"
 _MOVE_LEAD = leads.update().where(leads.c.id == sa.bindparam("b_id")).values(customer_id=sa.bindparam("b_cid"))
 _PLACE_NEW_LEAD = (
     leads.update()
@@ -110,13 +109,20 @@ def gather(
     cap: int,
     new_rows: dict[int, list[IdentifierRow]] | None = None,
     new_info: dict[int, tuple[str, datetime]] | None = None,
+    new_stored: bool = True,
 ) -> Neighbourhood:
     """Breadth-first walk from the seed leads over non-saturated keys, staff links and customers.
 
     `new_rows` and `new_info` give the identifier rows and (channel, time) of leads inserted in this
-    transaction (no customer, no staff links yet), so the walk need not read them back.
+    transaction (no customer, no staff links yet), so the walk need not read them back. With
+    `new_stored` false those leads are not in the database yet: the walk counts them in by itself.
     """
     new_rows = new_rows or {}
+    unstored: dict[str, list[IdentifierRow]] = {}
+    if not new_stored:
+        for new in new_rows.values():
+            for r in new:
+                unstored.setdefault(r.match_key, []).append(r)
     has_manual: bool | None = None
     rows: dict[tuple[int, str], IdentifierRow] = {}
     lead_set: set[int] = set(seed_leads)
@@ -151,6 +157,9 @@ def gather(
         for part in chunks(fresh):
             for lead, key, kind, masked in fetch_in(conn, _ROWS_OF_KEYS, part):
                 per_key[key][lead] = (kind, masked)
+            for key in part:
+                for r in unstored.get(key, ()):
+                    per_key[key][r.lead_id] = (r.kind, r.masked)
         for key, found in per_key.items():
             if not found or len(found) > limit:  # saturated before this batch as well
                 degree[key] = cap + 1
@@ -203,6 +212,7 @@ class Outcome:
 
     lead_customer: dict[int, int] = field(default_factory=dict)
     explanations: dict[int, Reason] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)  # the explanations of new leads, rendered
     merged: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (survivor, absorbed, leads)
     bridges: dict[tuple[int, int], int] = field(default_factory=dict)  # (survivor, absorbed) -> bridging new lead
     split: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (kept, new, leads moved)
@@ -225,7 +235,8 @@ def apply(
 
     `keep_with` maps a customer id to a lead: that customer stays with the group holding the lead
     (the side staff kept in a split, the customer named KEEP in a merge). `bulk` writes with the
-    driver's `executemany` (same rows).
+    driver's `executemany` and leaves the new leads to the caller, who stores them already placed
+    (`Outcome.lead_customer`, `Outcome.texts`).
     """
     graph, keys = build_graph(hood, rules.max_leads_per_identifier)
     res = resolve(graph, rules)
@@ -279,7 +290,8 @@ def apply(
             out.lead_customer[lead] = cid
             if lead in new_leads:
                 out.explanations[lead] = explain.why(lead, group)
-                new_moves.append((cid, out.explanations[lead].text(), lead))
+                out.texts[lead] = out.explanations[lead].text()
+                new_moves.append((cid, out.texts[lead], lead))
             elif hood.lead_customer.get(lead) != cid:
                 moves.append((cid, lead))
         out.touched_customers.add(cid)
@@ -295,7 +307,6 @@ def apply(
     if bulk:
         db = db_params(conn)
         executemany(conn, db.sql(_BULK_MOVE_LEAD), moves)
-        executemany(conn, db.sql(_BULK_PLACE_NEW_LEAD), new_moves)
     else:
         if moves:
             conn.execute(_MOVE_LEAD, [{"b_cid": cid, "b_id": lead} for cid, lead in moves])

@@ -108,8 +108,10 @@ class CustomerRegistry:
             elif before is None:
                 seen[key] = p
                 fresh.append(p)
-        insert = self._insert_leads_bulk if bulk else self._insert_leads
-        lead_ids = insert(conn, fresh, now) if fresh else []
+        if bulk:  # ids reserved now, rows written once resolution has placed them
+            lead_ids = next_ids(conn, "leads", len(fresh))
+        else:
+            lead_ids = self._insert_leads(conn, fresh, now) if fresh else []
         new_ids = dict(zip([(p.lead.source, p.lead.source_message_id) for p in fresh], lead_ids, strict=True))
         outcome = Outcome()
         if fresh:
@@ -124,8 +126,11 @@ class CustomerRegistry:
                 for lid, p in zip(lead_ids, fresh, strict=True)
             }
             new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
-            hood = gather(conn, lead_ids, new_key_counts, self.rules.match.max_leads_per_identifier, new_rows, new_info)
+            cap = self.rules.match.max_leads_per_identifier
+            hood = gather(conn, lead_ids, new_key_counts, cap, new_rows, new_info, new_stored=not bulk)
             outcome = apply(conn, hood, self.rules.match, now, set(lead_ids), bulk=bulk)
+            if bulk:
+                self._insert_leads_bulk(conn, fresh, lead_ids, outcome, now)
             self.recorder.finish(
                 conn,
                 outcome,
@@ -260,10 +265,11 @@ class CustomerRegistry:
             conn.execute(reports.insert(), report_rows)
         return list(ids)
 
-    def _insert_leads_bulk(self, conn: Connection, fresh: list[PreparedLead], now: datetime) -> list[int]:
-        """`_insert_leads` for a batch: ids reserved up front, rows as tuples, the driver's `executemany`."""
+    def _insert_leads_bulk(
+        self, conn: Connection, fresh: list[PreparedLead], ids: list[int], outcome: Outcome, now: datetime
+    ) -> None:
+        """`_insert_leads` for a batch, leads already placed: rows as tuples, the driver's `executemany`."""
         db = db_params(conn)
-        ids = next_ids(conn, "leads", len(fresh))
         received = db.stamp(now)
         weights: dict[tuple[str, str], Any] = {}
         lead_rows, ident_rows, touch_rows, report_rows = [], [], [], []
@@ -282,6 +288,7 @@ class CustomerRegistry:
                     lid,
                     lead.source,
                     lead.source_message_id,
+                    outcome.lead_customer[lid],
                     channel,
                     kind,
                     at,
@@ -294,7 +301,7 @@ class CustomerRegistry:
                     p.payload_enc,
                     lead.payload_type,
                     p.payload_digest,
-                    "",
+                    outcome.texts[lid],
                     p.problems,
                 )
             )
@@ -309,7 +316,6 @@ class CustomerRegistry:
         executemany(conn, db.insert("identifiers", IDENTIFIER_COLUMNS), ident_rows)
         executemany(conn, db.insert("touches", _TOUCH_COLUMNS), touch_rows)
         executemany(conn, db.insert("reports", _REPORT_COLUMNS), report_rows)
-        return ids
 
     # --- staff operations ---------------------------------------------------------------------------
 
@@ -486,6 +492,7 @@ _LEAD_COLUMNS = (
     "id",
     "source",
     "source_message_id",
+    "customer_id",
     "channel",
     "kind",
     "occurred_at",
