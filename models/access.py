@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "status.set": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),
     "lead.reassign": OFFICE,
     "customer.get": FLOOR | {Role.BROKER},
+    "customer.lookup": frozenset({Role.RECEPTION, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "staff.list": FLOOR,
 }
 

@@ -141,3 +141,17 @@ def staff_names(conn: Connection, ids: set[int]) -> dict[int, str]:
 def hhmm(when) -> str:
     """A time as the floor reads it (Asia/Shanghai, HH:MM)."""
     return business_time(when).strftime("%H:%M")
+
+
+def customers_by_identifier(conn: Connection, match_keys: list[str]) -> list[int]:
+    """Surviving customers holding any of these blind-index keys (newest first)."""
+    if not match_keys:
+        return []
+    q = (
+        sa.select(leads.c.customer_id)
+        .join(identifiers, identifiers.c.lead_id == leads.c.id)
+        .where(identifiers.c.match_key.in_(match_keys), leads.c.customer_id.is_not(None))
+        .group_by(leads.c.customer_id)
+        .order_by(sa.func.max(leads.c.id).desc())
+    )
+    return [r[0] for r in conn.execute(q)]

@@ -128,6 +128,13 @@ class CustomerGet(_Msg, tag="customer.get"):
     customer_id: int
 
 
+class CustomerLookup(_Msg, tag="customer.lookup"):
+    """Is this person already a customer? By mobile or ID number, answered masked (the desk's hint)."""
+
+    mobile: str = ""
+    national_id: str = ""
+
+
 class StaffList(_Msg, tag="staff.list"):
     """Everyone on the floor with role and status."""
 
@@ -143,6 +150,7 @@ ClientMessage = (
     | StatusSet
     | LeadReassign
     | CustomerGet
+    | CustomerLookup
     | StaffList
 )
 CLIENT_MESSAGES: dict[str, type] = {t.__struct_config__.tag: t for t in ClientMessage.__args__}  # type: ignore[attr-defined]

@@ -110,6 +110,7 @@ async def test_role_by_command_matrix():
         "status.set": {"consultant", "manager", "admin"},
         "lead.reassign": {"manager", "admin"},
         "staff.list": {"reception", "consultant", "channel_specialist", "manager", "admin"},
+        "customer.lookup": {"reception", "channel_specialist", "manager", "admin"},
         "ping": {r.value for r in Role},
         "subscribe": {r.value for r in Role},
     }
@@ -219,3 +220,22 @@ async def test_consultants_see_their_own_leads_and_brokers_their_agency(registry
         assert forbidden["code"] == "forbidden"
         for c in clients:
             await c.close()
+
+
+async def test_the_desk_duplicate_hint_answers_masked(registry, clock):
+    async with running_hub(registry) as hub:
+        wang, _ = await enrolled(hub, "王磊", "consultant", status="on_duty")
+        _, desk = await enrolled(hub, "前台", "reception")
+        lead = LeadIn("douyin", "m1", "douyin", "online_lead", clock.now(), "李敏", [("mobile", "13812345678")])
+        hub.hub.publish(await hub.hub.db(hub.hub.floor.intake, [lead], "test"))
+        client = await open_client(hub, desk)
+        reply = await client.call("customer.lookup", mobile="+86 138-1234-5678")
+        [found] = reply["result"]["customers"]
+        assert found["name"] == "李*" and found["mobile_masked"] == "138****5678"
+        assert found["owner_id"] == wang and found["owner_name"] == "王磊" and found["first_channel"] == "douyin"
+        assert "13812345678" not in json.dumps(reply, ensure_ascii=False)
+        none = await client.call("customer.lookup", mobile="13900000000")
+        assert none["result"]["customers"] == []
+        bad = await client.call("customer.lookup", mobile="12345")
+        assert bad["result"]["problems"][0]["kind"] == "mobile"
+        await client.close()

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from models.access import MAY_REVEAL, may_see_customer
 from models.clock import ensure_aware
-from models.floor_state import customer_owner
+from models.floor_state import customer_owner, customers_by_identifier, staff_names
+from models.identifiers import Status, parse_identifier
 from models.leads import Channel, LeadIn, TouchKind
 from models.lookup import customer_detail, resolve_customer_id
 from models.mutations import MutationKey
@@ -26,6 +27,7 @@ from sync.hub.core import Hub, Session
 from sync.protocol import (
     PROTOCOL_VERSION,
     CustomerGet,
+    CustomerLookup,
     ErrorCode,
     FollowUpLog,
     GrabClaim,
@@ -248,6 +250,46 @@ def _customer(hub: Hub, s: Session, customer_id: int) -> dict[str, Any]:
 async def customer_get(hub: Hub, s: Session, msg: CustomerGet, _m) -> dict[str, Any]:
     """One customer's card, masked."""
     return await hub.db(_customer, hub, s, msg.customer_id)
+
+
+def _lookup(hub: Hub, msg: CustomerLookup) -> dict[str, Any]:
+    keys, problems = [], []
+    for kind, raw in (("mobile", msg.mobile), ("national_id", msg.national_id)):
+        if not raw.strip():
+            continue
+        ident = parse_identifier(kind, raw, hub.registry.rules.identifiers)
+        if ident.status is Status.VALID and ident.matchable:
+            keys.append(hub.registry.vault.blind_index(ident.kind.value, ident.value))
+        else:
+            problems.append({"kind": kind, "reason": ident.reason or "not usable for matching"})
+    found = []
+    with hub.registry.engine.connect() as conn:
+        for cid in customers_by_identifier(conn, keys)[:5]:
+            cid = resolve_customer_id(conn, cid)
+            d = customer_detail(conn, hub.registry.vault, hub.registry.rules.protection, cid, hub.clock.now())
+            owner = customer_owner(conn, cid)
+            mobile = next((i["value"] for ln in d.leads for i in ln.identifiers if i["kind"] == "mobile"), "")
+            found.append(
+                {
+                    "customer_id": cid,
+                    "name": d.name,
+                    "mobile_masked": mobile,
+                    "first_channel": d.first_channel,
+                    "first_contact_at": d.first_contact_at.isoformat() if d.first_contact_at else None,
+                    "owner_id": owner,
+                    "owner_name": staff_names(conn, {owner}).get(owner, "") if owner else "",
+                    "judgement": d.judgement.text(),
+                }
+            )
+    return {"customers": found, "problems": problems}
+
+
+@command(CustomerLookup)
+async def customer_lookup(hub: Hub, s: Session, msg: CustomerLookup, _m) -> dict[str, Any]:
+    """The desk's duplicate hint: existing customers with this mobile or ID number, masked."""
+    if not msg.mobile.strip() and not msg.national_id.strip():
+        raise CommandError(ErrorCode.INVALID, "give a mobile or an ID number to look up")
+    return await hub.db(_lookup, hub, msg)
 
 
 def _staff_board(hub: Hub) -> list[dict[str, Any]]:
