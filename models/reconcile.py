@@ -34,15 +34,9 @@ from models.resolution import (
 )
 from models.schema import customers, identifiers, leads, manual_links
 
-
-@dataclass
-class IdentifierRow:
-    """A matchable identifier occurrence in the neighbourhood."""
-
-    lead_id: int
-    match_key: str
-    kind: str
-    masked: str
+# A matchable identifier occurrence in the neighbourhood: (lead_id, match_key, kind, masked). A plain
+# tuple of atoms, which the garbage collector stops tracking: a batch holds thousands of them.
+IdentifierRow = tuple[int, str, str, str]
 
 
 @dataclass
@@ -122,15 +116,15 @@ def gather(
     if not new_stored:
         for new in new_rows.values():
             for r in new:
-                unstored.setdefault(r.match_key, []).append(r)
+                unstored.setdefault(r[1], []).append(r)
     has_manual: bool | None = None
     rows: dict[tuple[int, str], IdentifierRow] = {}
     lead_set: set[int] = set(seed_leads)
     frontier_keys: set[str] = set()
     for lead in lead_set & set(new_rows):
         for r in new_rows[lead]:
-            rows[(r.lead_id, r.match_key)] = r
-            frontier_keys.add(r.match_key)
+            rows[(lead, r[1])] = r
+            frontier_keys.add(r[1])
     frontier = lead_set - set(new_rows)  # old leads whose rows, links and customers must be read
     seen_keys: set[str] = set()
     degree: dict[str, int] = {}
@@ -139,10 +133,10 @@ def gather(
     while frontier or frontier_keys:
         more: set[int] = set()
         for part in chunks(sorted(frontier)):
-            for lead, key, kind, masked in fetch_in(conn, _ROWS_OF_LEADS, part):
-                rows[(lead, key)] = IdentifierRow(lead, key, kind, masked)
-                if key not in seen_keys:
-                    frontier_keys.add(key)
+            for r in fetch_in(conn, _ROWS_OF_LEADS, part):
+                rows[(r[0], r[1])] = r
+                if r[1] not in seen_keys:
+                    frontier_keys.add(r[1])
             if has_manual is None:
                 has_manual = conn.execute(_ANY_MANUAL).first() is not None
             if has_manual:
@@ -153,20 +147,20 @@ def gather(
         fresh = sorted(frontier_keys - seen_keys)
         seen_keys |= frontier_keys
         frontier_keys = set()
-        per_key: dict[str, dict[int, tuple[str, str]]] = {k: {} for k in fresh}
+        per_key: dict[str, dict[int, IdentifierRow]] = {k: {} for k in fresh}
         for part in chunks(fresh):
-            for lead, key, kind, masked in fetch_in(conn, _ROWS_OF_KEYS, part):
-                per_key[key][lead] = (kind, masked)
+            for r in fetch_in(conn, _ROWS_OF_KEYS, part):
+                per_key[r[1]][r[0]] = r
             for key in part:
                 for r in unstored.get(key, ()):
-                    per_key[key][r.lead_id] = (r.kind, r.masked)
+                    per_key[key][r[0]] = r
         for key, found in per_key.items():
             if not found or len(found) > limit:  # saturated before this batch as well
                 degree[key] = cap + 1
                 continue
-            for lead, (kind, masked) in found.items():
+            for lead, r in found.items():
                 if (lead, key) not in rows:
-                    rows[(lead, key)] = IdentifierRow(lead, key, kind, masked)
+                    rows[(lead, key)] = r
             degree[key] = len(found)
             # a key that only now went over the cap must still re-split the leads it used to join
             if len(found) - new_key_counts.get(key, 0) <= cap:
@@ -184,20 +178,20 @@ def gather(
         for lead, customer, channel, at in fetch_in(conn, _LEAD_INFO, part):
             lead_customer[lead] = customer
             lead_info[lead] = (channel, read_stamp(at))
-    hood_rows = [r for r in rows.values() if r.lead_id in lead_set]
+    hood_rows = [r for r in rows.values() if r[0] in lead_set]
     return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info)
 
 
 def build_graph(hood: Neighbourhood, cap: int) -> tuple[LinkGraph, list[str]]:
     """Index the neighbourhood into arrays for `resolve`; returns the graph and the key list."""
     index = {lead: i for i, lead in enumerate(hood.lead_ids)}
-    keys = sorted({r.match_key for r in hood.rows})
+    kind_of = {key: kind for _, key, kind, _ in hood.rows}
+    keys = sorted(kind_of)
     kidx = {k: i for i, k in enumerate(keys)}
-    kind_of = {r.match_key: r.kind for r in hood.rows}
     graph = LinkGraph(
         n_leads=len(hood.lead_ids),
-        edge_lead=np.array([index[r.lead_id] for r in hood.rows], dtype=np.int64),
-        edge_key=np.array([kidx[r.match_key] for r in hood.rows], dtype=np.int64),
+        edge_lead=np.array([index[r[0]] for r in hood.rows], dtype=np.int64),
+        edge_key=np.array([kidx[r[1]] for r in hood.rows], dtype=np.int64),
         key_kind=np.array([KIND_CODES[IdentifierKind(kind_of[k])] for k in keys], dtype=np.int64),
         key_saturated=np.array([hood.degree.get(k, 0) > cap for k in keys], dtype=bool),
         must_a=np.array([index[a] for a, _ in hood.must if a in index], dtype=np.int64),
@@ -345,13 +339,15 @@ class _Explainer:
         self.hood = hood
         self.ids = hood.lead_ids
         self.keys = keys
-        self.masked = {r.match_key: r.masked for r in hood.rows}
+        self.masked = {key: masked for _, key, _, masked in hood.rows}
         self.kind = {k: CODE_KINDS[int(graph.key_kind[i])].value for i, k in enumerate(keys)}
         self.by_lead: dict[int, list[int]] = defaultdict(list)
         self.by_key: dict[int, list[int]] = defaultdict(list)
-        for lead_i, key_i in zip(res.edge_lead[res.accepted], res.edge_key[res.accepted], strict=True):
-            self.by_lead[self.ids[lead_i]].append(int(key_i))
-            self.by_key[int(key_i)].append(self.ids[lead_i])
+        ids = self.ids
+        accepted = res.accepted
+        for lead_i, key_i in zip(res.edge_lead[accepted].tolist(), res.edge_key[accepted].tolist(), strict=True):
+            self.by_lead[ids[lead_i]].append(key_i)
+            self.by_key[key_i].append(ids[lead_i])
         self.must = defaultdict(set)
         for a, b in hood.must:
             self.must[a].add(b)

@@ -57,6 +57,7 @@ class Recorder:
         """Bind to the evidence chain and the protection rules used for 判客 decisions."""
         self.audit = audit
         self.protection = protection
+        self._shares_memo: dict[tuple, list[dict]] = {}
 
     def finish(
         self,
@@ -200,7 +201,7 @@ class Recorder:
         active = sorted(c for c in ids if touches_by.get(c))
         flagged: set[int] = set()
         for part in chunks(active):
-            flagged |= {c for (c,) in conn.execute(_OPEN_REVIEW_CUSTOMERS, {"ids": part})}
+            flagged.update(c for (c,) in fetch_in(conn, _OPEN_REVIEW_CUSTOMERS, part))
         updates = []
         for cid in active:
             first = first_contact(touches_by[cid])
@@ -248,6 +249,24 @@ class Recorder:
         """One attribution decision per affected customer, for the evidence chain."""
         return list(self.iter_attribution_entries(active, touches_by, now, actor))
 
+    def _shares(self, touches: list[TouchRecord]) -> list[dict]:
+        """The contributions part of an attribution entry, remembered per sequence of (channel, agency, weight).
+
+        Shares depend on nothing else, and most customers repeat a handful of such sequences.
+        """
+        ordered = sorted(touches, key=lambda t: (t.occurred_at, t.lead_id))  # the order `contributions` groups in
+        key = tuple((t.channel, t.agency_id, t.weight) for t in ordered)
+        shares = self._shares_memo.get(key)
+        if shares is None:
+            shares = [
+                {"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
+                for c in contributions(touches)
+            ]
+            if len(self._shares_memo) >= 4096:
+                self._shares_memo.clear()
+            self._shares_memo[key] = shares
+        return [dict(s) for s in shares]
+
     def iter_attribution_entries(
         self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
     ) -> Iterator[AuditEntry]:
@@ -270,10 +289,7 @@ class Recorder:
                         }
                         if first
                         else None,
-                        "contributions": [
-                            {"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
-                            for c in contributions(ts)
-                        ],
+                        "contributions": self._shares(ts),
                         "owner": {
                             "kind": verdict.owner,
                             "channel": verdict.channel.value if verdict.channel else None,
@@ -361,9 +377,7 @@ _RAW_TOUCHES_OF_CUSTOMERS = (
 )
 _CHANNELS = {c.value: c for c in Channel}
 _KINDS = {k.value: k for k in TouchKind}
-_OPEN_REVIEW_CUSTOMERS = sa.select(review_items.c.customer_id).where(
-    review_items.c.customer_id.in_(sa.bindparam("ids", expanding=True)), review_items.c.status == "open"
-)
+_OPEN_REVIEW_CUSTOMERS = "SELECT customer_id FROM review_items WHERE customer_id IN ({in}) AND status = 'open'"
 _BULK_UPDATE_CUSTOMER = (
     "UPDATE customers SET first_lead_id = ?, first_channel = ?, first_contact_at = ?, name_masked = ?,"
     " needs_review = ?, updated_at = ?, status = 'active', merged_into = NULL WHERE id = ?"

@@ -19,7 +19,15 @@ from models.clock import Clock, SystemClock, business_time
 from models.db import write_transaction
 from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
-from models.prepare import IDENTIFIER_COLUMNS, PreparedLead, db_params, executemany, next_ids, prepare_lead
+from models.prepare import (
+    IDENTIFIER_COLUMNS,
+    PreparedLead,
+    db_params,
+    executemany,
+    fetch_in,
+    next_ids,
+    prepare_lead,
+)
 from models.privacy import Vault, redact
 from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather, key_degrees
 from models.recording import ChangeSet, IngestResult, Recorder, load_touches
@@ -119,10 +127,8 @@ class CustomerRegistry:
             for p in fresh:
                 for k in {i.match_key for i in p.identifiers if i.match_key}:
                     new_key_counts[k] = new_key_counts.get(k, 0) + 1
-            new_rows = {
-                lid: [
-                    IdentifierRow(lid, i.match_key, i.ident.kind.value, i.masked) for i in p.identifiers if i.match_key
-                ]
+            new_rows: dict[int, list[IdentifierRow]] = {
+                lid: [(lid, i.match_key, i.ident.kind.value, i.masked) for i in p.identifiers if i.match_key]
                 for lid, p in zip(lead_ids, fresh, strict=True)
             }
             new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
@@ -165,8 +171,8 @@ class CustomerRegistry:
             by_source.setdefault(p.lead.source, []).append(p.lead.source_message_id)
         for source, ids in by_source.items():
             for part in chunks(sorted(set(ids))):
-                for r in conn.execute(_REPLAYS, {"source": source, "ids": part}):
-                    found[(source, r.source_message_id)] = (r.id, r.customer_id, r.payload_digest, r.match_reason)
+                for message_id, *stored in fetch_in(conn, _REPLAYS, part, source):
+                    found[(source, message_id)] = tuple(stored)
         return found
 
     def agency_id(self, conn: Connection, code: str, now: datetime) -> int:
@@ -513,9 +519,10 @@ _REPORT_COLUMNS = ("lead_id", "agency_id", "broker_id", "code", "reported_at")
 _INSERT_LEADS = leads.insert().returning(leads.c.id, sort_by_parameter_order=True)
 _INSERT_IDENTIFIERS = identifiers.insert()
 _INSERT_TOUCHES = touches.insert()
-_REPLAYS = sa.select(
-    leads.c.source_message_id, leads.c.id, leads.c.customer_id, leads.c.payload_digest, leads.c.match_reason
-).where(leads.c.source == sa.bindparam("source"), leads.c.source_message_id.in_(sa.bindparam("ids", expanding=True)))
+_REPLAYS = (
+    "SELECT source_message_id, id, customer_id, payload_digest, match_reason FROM leads"
+    " WHERE source_message_id IN ({in}) AND source = ?"
+)
 
 __all__ = [
     "ChangeSet",
