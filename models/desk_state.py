@@ -39,6 +39,7 @@ class StaffRow:
     role: str
     status: str
     agency_id: int | None = None
+    last_follow_up_at: datetime | None = None  # from followup.logged events: the board's "idle for"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,175 @@
+"""`make screenshots`: render every desk screen offscreen from a realistic floor state, as PNGs."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.i18n import install_translator
+from models.clock import BUSINESS_TZ
+from models.desk_state import ConnectionState, DeskChange, GrabOfferState, LeadRow, Me, StaffRow
+from models.quick_replies import load_quick_replies
+from views.desk_window import DeskWindow
+
+NOW = datetime(2026, 11, 21, 10, 30, tzinfo=BUSINESS_TZ)
+STAFF = [
+    StaffRow(1, "王磊", "consultant", "on_duty", last_follow_up_at=NOW - timedelta(minutes=47)),
+    StaffRow(2, "李敏", "consultant", "on_duty", last_follow_up_at=NOW - timedelta(minutes=8)),
+    StaffRow(3, "陈晨", "consultant", "paused"),
+    StaffRow(4, "赵丽", "consultant", "off"),
+    StaffRow(5, "张经理", "manager", "on_duty"),
+    StaffRow(6, "前台小周", "reception", "on_duty"),
+]
+NAMES = ["李*", "张*", "王*", "刘*", "陈*", "杨*", "黄*", "赵*", "吴*", "周*", "徐*", "孙*"]
+CHANNELS = ["douyin", "xiaohongshu", "anjuke", "mini_program", "agency", "walk_in"]
+
+
+def sample_leads() -> list[LeadRow]:
+    """A Saturday morning: fresh leads (some past five minutes), answered ones, visits, the manager queue."""
+    rows = []
+    for i in range(18):
+        channel = CHANNELS[i % len(CHANNELS)]
+        kind = {"agency": "accompanied_visit", "walk_in": "walk_in"}.get(channel, "online_lead")
+        received = NOW - timedelta(minutes=3 + i * 9)
+        consultant = (1, 2, 3, None)[i % 4]
+        answered = received + timedelta(minutes=2 + i % 5) if i % 3 == 0 else None
+        rows.append(
+            LeadRow(
+                lead_id=100 + i,
+                customer_id=400 + i,
+                channel=channel,
+                kind=kind,
+                occurred_at=received,
+                received_at=received,
+                name_masked=NAMES[i % len(NAMES)],
+                mobile_masked=f"1{38 + i % 9}****{5678 + i * 7:04d}"[-11:],
+                state="assigned" if consultant else "manager",
+                consultant_id=consultant,
+                consultant_name=next((s.name for s in STAFF if s.id == consultant), ""),
+                assigned_at=received,
+                first_follow_up_at=answered,
+                reason="王磊（空闲 47 分钟），空闲顾问中最久未分配" if consultant == 1 else "",
+            )
+        )
+    rows.append(replace(rows[1], lead_id=-7, customer_id=None, pending=True, state="", name_masked="孙*"))
+    return rows
+
+
+def floor_change(role: str) -> DeskChange:
+    """The change set a signed-in client of this role would start from."""
+    me = {"consultant": Me(1, "王磊", "consultant", status="on_duty"), "reception": Me(6, "前台小周", "reception")}
+    return DeskChange(
+        reset=True,
+        me=me.get(role, Me(5, "张经理", role)),
+        leads=sample_leads(),
+        staff=STAFF,
+        connection=ConnectionState(role != "reception", NOW - timedelta(minutes=12), 1 if role == "reception" else 0),
+    )
+
+
+def sample_card() -> dict:
+    """A merged customer as the hub's customer.get answers it (masked)."""
+    return {
+        "customer_id": 400,
+        "name": "李*",
+        "needs_review": False,
+        "first_channel": "douyin",
+        "first_contact_at": "2026-11-20T02:02:00+00:00",
+        "judgement": {
+            "owner": "agency",
+            "agency": "安家分销",
+            "text": "到访为王：2026-11-20 19:10 由安家分销（刘强）带看首次到访\n保护期至 2026-12-20 19:10",
+        },
+        "contributions": [
+            {"channel": "douyin", "agency": "", "share": "0.31"},
+            {"channel": "agency", "agency": "安家分销", "share": "0.46"},
+            {"channel": "mini_program", "agency": "", "share": "0.23"},
+        ],
+        "leads": [
+            {
+                "lead_id": 100,
+                "channel": "douyin",
+                "kind": "online_lead",
+                "occurred_at": "2026-11-20T02:02:00+00:00",
+                "match_reason": "无匹配标识，新建客户",
+                "identifiers": [{"kind": "mobile", "value": "138****5678", "status": "valid", "reason": ""}],
+            },
+            {
+                "lead_id": 131,
+                "channel": "mini_program",
+                "kind": "online_lead",
+                "occurred_at": "2026-11-20T06:40:00+00:00",
+                "match_reason": "与线索 #100（抖音，11-20 10:02）手机号相同：138****5678",
+                "identifiers": [{"kind": "wx_union_id", "value": "o6_A***23", "status": "valid", "reason": ""}],
+            },
+            {
+                "lead_id": 152,
+                "channel": "agency",
+                "kind": "accompanied_visit",
+                "occurred_at": "2026-11-20T11:10:00+00:00",
+                "match_reason": "与线索 #100（抖音，11-20 10:02）手机号相同：138****5678",
+                "identifiers": [
+                    {"kind": "national_id", "value": "440401********1768", "status": "valid", "reason": ""}
+                ],
+            },
+        ],
+    }
+
+
+def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
+    """Write one PNG per screen."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    install_translator(app, lang)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    replies = load_quick_replies()
+    shots = []
+    for role in ("reception", "consultant", "manager"):
+        window = DeskWindow(lambda: NOW, replies)
+        window.resize(1280, 760)
+        window.apply(floor_change(role))
+        if role == "consultant":
+            window.workbench.table.selectRow(0)
+            window.show_query_result("customer.get", sample_card())
+        if role == "reception":
+            window.reception.mobile.setText("138 1234 5678")
+            window.show_query_result(
+                "customer.lookup",
+                {
+                    "customers": [
+                        {
+                            "customer_id": 400,
+                            "name": "李*",
+                            "mobile_masked": "138****5678",
+                            "first_channel": "douyin",
+                            "first_contact_at": "2026-11-20T02:02:00+00:00",
+                            "owner_id": 1,
+                            "owner_name": "王磊",
+                            "judgement": "到访为王：2026-11-20 19:10 由安家分销（刘强）带看首次到访",
+                        }
+                    ]
+                },
+            )
+        window.show()
+        app.processEvents()
+        shots.append((f"desk-{role}-{lang}.png", window.grab()))
+        if role == "consultant":
+            offer = GrabOfferState(88, sample_leads()[0], NOW + timedelta(seconds=11), "open")
+            window.grab_popup.show_offer(offer)
+            app.processEvents()
+            shots.append((f"grab-popup-{lang}.png", window.grab_popup.grab()))
+            window.grab_popup.show_offer(replace(offer, state="lost", winner_name="李敏"))
+            app.processEvents()
+            shots.append((f"grab-popup-lost-{lang}.png", window.grab_popup.grab()))
+        window.close()
+    for name, pixmap in shots:
+        pixmap.save(str(folder / name))
+        print(folder / name)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -1,0 +1,222 @@
+"""The desk's main window: what the signed-in role needs, the connection in the status bar, notices
+for anything the hub corrected or refused, the grab popup, and remembered geometry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from models.desk_state import ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
+from models.quick_replies import QuickReply
+from views.format import channel_label, day_time, hhmm, role_label
+from views.grab_popup import CLAIM_KEY, GrabPopup
+from views.manager import ManagerView
+from views.reception import ReceptionDesk
+from views.workbench import ConsultantWorkbench
+
+
+class NoticeBar(QWidget):
+    """A dismissible strip for corrections and refusals: shown, never dropped silently."""
+
+    def __init__(self, parent: QWidget | None = None):
+        """Hidden until there is something to say."""
+        super().__init__(parent)
+        self.setObjectName("noticeBar")
+        self.setStyleSheet("#noticeBar { background: #fff4e5; border: 1px solid #f0b429; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.dismiss = QPushButton(self.tr("Got it"))
+        self.dismiss.clicked.connect(self.clear)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.dismiss)
+        self._notices: list[str] = []
+        self.hide()
+
+    def add(self, notices: list[str]) -> None:
+        """Append notices and show them (newest last)."""
+        self._notices.extend(notices)
+        self.label.setText("\n".join(self._notices[-5:]))
+        self.show()
+
+    def clear(self) -> None:
+        """The user has read them."""
+        self._notices.clear()
+        self.hide()
+
+
+class DeskWindow(QMainWindow):
+    """One window for every role; the tabs depend on the role the hub reports."""
+
+    mutation_requested = Signal(str, dict)
+    """A write the user made: (message type, fields)."""
+    claim_requested = Signal(int)
+    """Claim a grab round."""
+    query_requested = Signal(str, dict)
+    """A read the screen needs: (message type, fields); the answer comes back via show_*()."""
+
+    def __init__(self, now: Callable[[], datetime], replies: list[QuickReply], settings: QSettings | None = None):
+        """Build every screen once; `apply` shows the ones the role needs."""
+        super().__init__()
+        self._now = now
+        self._settings = settings
+        self._staff: dict[int, StaffRow] = {}
+        self._me: Me | None = None
+        self.setWindowTitle(self.tr("salesfloor desk"))
+        self.notices = NoticeBar()
+        self.tabs = QTabWidget()
+        self.reception = ReceptionDesk(now)
+        self.workbench = ConsultantWorkbench(now, replies)
+        self.manager = ManagerView(now)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.notices)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.connection = QLabel()
+        self.who = QLabel()
+        self.statusBar().addWidget(self.who)
+        self.statusBar().addPermanentWidget(self.connection)
+        self.grab_popup = GrabPopup(now, self)
+        self.grab_popup.claim_requested.connect(self.claim_requested)
+        QShortcut(
+            QKeySequence(CLAIM_KEY), self, self.grab_popup.claim_by_key, context=Qt.ShortcutContext.ApplicationShortcut
+        )
+        self.reception.visit_requested.connect(lambda f: self.mutation_requested.emit("visit.register", f))
+        self.reception.hint_requested.connect(lambda m: self.query_requested.emit("customer.lookup", {"mobile": m}))
+        self.workbench.follow_up_requested.connect(lambda f: self.mutation_requested.emit("followup.log", f))
+        self.workbench.status_requested.connect(lambda s: self.mutation_requested.emit("status.set", {"status": s}))
+        self.workbench.customer_requested.connect(
+            lambda c: self.query_requested.emit("customer.get", {"customer_id": c})
+        )
+        self.manager.reassign_requested.connect(lambda f: self.mutation_requested.emit("lead.reassign", f))
+        self.set_connection(ConnectionState(False, now(), 0, detail=self.tr("connecting…")))
+        self._restore()
+
+    def _screens_for(self, role: str) -> list[tuple[QWidget, str]]:
+        screens = {
+            "reception": [(self.reception, self.tr("Reception"))],
+            "consultant": [(self.workbench, self.tr("My leads"))],
+            "manager": [(self.manager, self.tr("Floor")), (self.reception, self.tr("Reception"))],
+            "admin": [(self.manager, self.tr("Floor")), (self.reception, self.tr("Reception"))],
+            "channel_specialist": [(self.manager, self.tr("Floor"))],
+        }
+        return screens.get(role, [(self.manager, self.tr("Floor"))])
+
+    def _show_role(self, me: Me) -> None:
+        self.tabs.clear()
+        for widget, title in self._screens_for(me.role):
+            self.tabs.addTab(widget, title)
+        self.who.setText(f"{me.name} · {role_label(me.role)}")
+
+    def set_connection(self, state: ConnectionState) -> None:
+        """Online / offline since HH:MM / N changes waiting."""
+        if state.online:
+            text = self.tr("Online")
+            color = "#2e7d32"
+        else:
+            text = self.tr("Offline since %s") % hhmm(state.since)
+            color = "#d32f2f"
+        if state.waiting:
+            text += " · " + self.tr("%n change(s) waiting", "", state.waiting)
+        if state.detail and not state.online:
+            text += f" · {state.detail}"
+        self.connection.setText(text)
+        self.connection.setStyleSheet(f"color: {color}; padding: 0 8px")
+
+    def apply(self, change: DeskChange) -> None:
+        """Render a change set from the sync engine."""
+        if change.reset:
+            self._staff = {}
+        for person in change.staff:
+            self._staff[person.id] = person
+        if change.me is not None and (self._me is None or self._me.role != change.me.role):
+            self._show_role(change.me)
+        if change.me is not None:
+            self._me = change.me
+        self.reception.apply(change)
+        self.workbench.apply(change)
+        self.manager.apply(change, list(self._staff.values()))
+        for offer in change.offers:
+            self.show_offer(offer)
+        if change.notices:
+            self.notices.add(change.notices)
+        if change.connection is not None:
+            self.set_connection(change.connection)
+
+    def show_offer(self, offer: GrabOfferState) -> None:
+        """Show a grab offer (consultants only)."""
+        if self._me is not None and self._me.role == "consultant":
+            self.grab_popup.show_offer(offer)
+
+    def show_query_result(self, kind: str, result: dict) -> None:
+        """Route a read's answer to the screen that asked."""
+        if kind == "customer.get":
+            self.workbench.show_customer(result)
+        elif kind == "customer.lookup":
+            self.reception.show_hint(lookup_text(result))
+
+    def _restore(self) -> None:
+        if self._settings is None:
+            self.resize(1180, 720)
+            return
+        geometry = self._settings.value("desk/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 720)
+        for splitter in (self.workbench.splitter, self.manager.splitter):
+            state = self._settings.value(f"desk/{splitter.objectName()}")
+            if isinstance(state, QByteArray):
+                splitter.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Remember geometry and splitters."""
+        if self._settings is not None:
+            self._settings.setValue("desk/geometry", self.saveGeometry())
+            for splitter in (self.workbench.splitter, self.manager.splitter):
+                self._settings.setValue(f"desk/{splitter.objectName()}", splitter.saveState())
+        self.grab_popup.close()
+        super().closeEvent(event)
+
+
+def lookup_text(result: dict) -> str:
+    """The duplicate hint: '已存在客户 李* 138****5678 · 首次来源 抖音 11-20 · 归属顾问 王磊' and 判客."""
+
+    def t(text: str) -> str:
+        return QCoreApplication.translate("DuplicateHint", text)
+
+    if "error" in result:
+        return t("No hint: %s") % result.get("message", result["error"])
+    if result.get("local"):
+        rows = result["local"]
+        if not rows:
+            return ""
+        names = "、".join(f"{r.name_masked} {r.mobile_masked}" for r in rows[:3])
+        return t("Offline: possibly an existing customer (%s); the hub will check") % names
+    found = result.get("customers") or []
+    if not found:
+        problems = result.get("problems") or []
+        return t("Not a valid mobile: %s") % problems[0]["reason"] if problems else t("New customer")
+    lines = []
+    for c in found:
+        when = day_time(datetime.fromisoformat(c["first_contact_at"])) if c.get("first_contact_at") else ""
+        line = t("Existing customer %1 %2 · first source %3 %4 · consultant %5")
+        for i, value in enumerate(
+            (
+                c["name"],
+                c["mobile_masked"],
+                channel_label(c.get("first_channel") or ""),
+                when,
+                c.get("owner_name") or "—",
+            )
+        ):
+            line = line.replace(f"%{i + 1}", value)
+        judgement = (c.get("judgement") or "").split("\n")[0]
+        lines.append(f"{line}\n{t('Attribution')}: {judgement}" if judgement else line)
+    return "\n".join(lines)

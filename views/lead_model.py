@@ -1,0 +1,205 @@
+"""The one adapter between lead change sets and Qt: a table model fed by `DeskChange`, plus urgency.
+
+A model keeps the rows its filter accepts; `apply()` turns a change set into the minimal inserts,
+updates and removals, and `tick()` refreshes only the live age column of unanswered leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from models.desk_state import DeskChange, LeadRow
+from views.format import age_text, channel_label, day_time, kind_label, state_label
+
+FIVE_MINUTES = 300
+URGENT = QColor("#d32f2f")
+PENDING = QColor("#8a6d00")
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+LEAD_ROLE = Qt.ItemDataRole.UserRole + 2
+COLUMNS = ("customer", "mobile", "channel", "kind", "state", "age", "consultant", "time")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def unanswered(row: LeadRow) -> bool:
+    """Assigned or offered, and nobody has followed up yet."""
+    return row.state in ("assigned", "offered", "manager", "new") and row.first_follow_up_at is None
+
+
+def urgency_key(row: LeadRow) -> float:
+    """Ascending = most urgent first: unanswered oldest first, then the rest newest first."""
+    stamp = row.received_at.timestamp()
+    return stamp if unanswered(row) and not row.pending else 1e11 - stamp
+
+
+class LeadTableModel(QAbstractTableModel):
+    """Leads with their dispatch state, for queues, the visitor list and the manager's board."""
+
+    def __init__(self, accept: Callable[[LeadRow], bool] | None = None, now: Callable[[], datetime] | None = None):
+        """`accept` decides which rows this table shows; `now` is the injected clock."""
+        super().__init__()
+        self._accept = accept or (lambda _row: True)
+        self._now = now or (lambda: datetime.now().astimezone())
+        self._rows: list[LeadRow] = []
+        self._pos: dict[int, int] = {}
+        self._all: dict[int, LeadRow] = {}  # every row seen, so a new filter can be applied
+        self._names: dict[int, str] = {}
+
+    def _headers(self) -> tuple[str, ...]:
+        return (
+            self.tr("Customer"),
+            self.tr("Mobile"),
+            self.tr("Channel"),
+            self.tr("Type"),
+            self.tr("State"),
+            self.tr("Waiting"),
+            self.tr("Consultant"),
+            self.tr("Received"),
+        )
+
+    # --- Qt model API -------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        """Number of leads shown (flat table)."""
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        """Column titles."""
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return self._headers()[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        """Cell text, colours (red past five minutes unanswered), sort keys and the row itself."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.pending:
+                return QBrush(PENDING)
+            if column in ("age", "customer") and unanswered(row) and self._age(row) >= FIVE_MINUTES:
+                return QBrush(URGENT)
+            return None
+        if role == SORT_ROLE:
+            return self._sort_value(row, column)
+        if role == LEAD_ROLE:
+            return row
+        if role == Qt.ItemDataRole.ToolTipRole and column == "state":
+            return row.reason or None
+        return None
+
+    # --- feeding ------------------------------------------------------------------------------------
+
+    def _age(self, row: LeadRow) -> float:
+        end = row.first_follow_up_at or self._now()
+        return (end - row.received_at).total_seconds()
+
+    def _text(self, row: LeadRow, column: str) -> str:
+        if column == "customer":
+            return row.name_masked or self.tr("(no name)")
+        if column == "mobile":
+            return row.mobile_masked
+        if column == "channel":
+            return channel_label(row.channel)
+        if column == "kind":
+            return kind_label(row.kind)
+        if column == "state":
+            return state_label(row.state, row.pending)
+        if column == "age":
+            if row.state == "" or row.pending:
+                return ""
+            text = age_text(self._age(row))
+            return text if unanswered(row) else self.tr("answered in %s") % text
+        if column == "consultant":
+            return row.consultant_name or self._names.get(row.consultant_id or 0, "")
+        return day_time(row.received_at)
+
+    def _sort_value(self, row: LeadRow, column: str):
+        if column == "age":
+            return urgency_key(row)
+        if column == "time":
+            return row.received_at.timestamp()
+        return self._text(row, column)
+
+    def set_staff_names(self, names: dict[int, str]) -> None:
+        """Names to show for consultant ids the rows do not name themselves."""
+        self._names = dict(names)
+        if self._rows:
+            col = COLUMNS.index("consultant")
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
+    def refilter(self, accept: Callable[[LeadRow], bool] | None = None) -> None:
+        """Apply a (new) filter to every row seen so far."""
+        if accept is not None:
+            self._accept = accept
+        self.beginResetModel()
+        self._rows = [r for r in self._all.values() if self._accept(r)]
+        self._pos = {r.lead_id: i for i, r in enumerate(self._rows)}
+        self.endResetModel()
+
+    def apply(self, change: DeskChange) -> None:
+        """Apply a change set with minimal row signals."""
+        if change.reset:
+            self._all = {r.lead_id: r for r in change.leads}
+            self.refilter()
+            return
+        for lead_id in change.removed_leads:
+            self._all.pop(lead_id, None)
+            self._remove(lead_id)
+        for row in change.leads:
+            self._all[row.lead_id] = row
+            if not self._accept(row):
+                self._remove(row.lead_id)
+            elif row.lead_id in self._pos:
+                i = self._pos[row.lead_id]
+                self._rows[i] = row
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            else:
+                n = len(self._rows)
+                self.beginInsertRows(QModelIndex(), n, n)
+                self._rows.append(row)
+                self._pos[row.lead_id] = n
+                self.endInsertRows()
+
+    def _remove(self, lead_id: int) -> None:
+        i = self._pos.get(lead_id)
+        if i is None:
+            return
+        self.beginRemoveRows(QModelIndex(), i, i)
+        del self._rows[i]
+        self._pos = {r.lead_id: k for k, r in enumerate(self._rows)}
+        self.endRemoveRows()
+
+    def tick(self) -> None:
+        """Refresh the live age of unanswered leads (one dataChanged per such row)."""
+        age = COLUMNS.index("age")
+        for i, row in enumerate(self._rows):
+            if unanswered(row) and not row.pending:
+                cell = self.index(i, age)
+                self.dataChanged.emit(self.index(i, 0), cell)
+
+    def rows(self) -> list[LeadRow]:
+        """The rows shown, in model order."""
+        return list(self._rows)
+
+    def all_rows(self) -> list[LeadRow]:
+        """Every row seen, whatever the filter."""
+        return list(self._all.values())
+
+    def row_at(self, i: int) -> LeadRow:
+        """The lead in model row i."""
+        return self._rows[i]
