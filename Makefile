@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: run test lint bench bench-full venv clean
+.PHONY: run test lint bench bench-full venv clean translations screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,14 @@ bench: venv
 
 bench-full: venv
 	$(BIN)/python -m bench identity
+
+## Extract UI strings, fill Simplified Chinese, compile the .qm (fails on a missing translation).
+translations: venv
+	$(BIN)/python -m resources.i18n.build
+
+## A PNG of every desk screen in zh_CN (needs fonts-noto-cjk for the glyphs).
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.screenshots screenshots zh_CN
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -188,25 +188,34 @@ class DeskWindow(QMainWindow):
 def lookup_text(result: dict) -> str:
     """The duplicate hint: '已存在客户 李* 138****5678 · 首次来源 抖音 11-20 · 归属顾问 王磊' and 判客."""
 
-    def t(text: str) -> str:
-        return QCoreApplication.translate("DuplicateHint", text)
-
     if "error" in result:
-        return t("No hint: %s") % result.get("message", result["error"])
+        return QCoreApplication.translate("DuplicateHint", "No hint: %s") % result.get("message", result["error"])
     if result.get("local"):
         rows = result["local"]
         if not rows:
             return ""
         names = "、".join(f"{r.name_masked} {r.mobile_masked}" for r in rows[:3])
-        return t("Offline: possibly an existing customer (%s); the hub will check") % names
+        return (
+            QCoreApplication.translate(
+                "DuplicateHint", "Offline: possibly an existing customer (%s); the hub will check"
+            )
+            % names
+        )
     found = result.get("customers") or []
     if not found:
         problems = result.get("problems") or []
-        return t("Not a valid mobile: %s") % problems[0]["reason"] if problems else t("New customer")
+        return (
+            QCoreApplication.translate("DuplicateHint", "Not a valid mobile: %s") % problems[0]["reason"]
+            if problems
+            else QCoreApplication.translate("DuplicateHint", "New customer")
+        )
     lines = []
+    attribution = QCoreApplication.translate("DuplicateHint", "Attribution")
     for c in found:
         when = day_time(datetime.fromisoformat(c["first_contact_at"])) if c.get("first_contact_at") else ""
-        line = t("Existing customer %1 %2 · first source %3 %4 · consultant %5")
+        line = QCoreApplication.translate(
+            "DuplicateHint", "Existing customer %1 %2 · first source %3 %4 · consultant %5"
+        )
         for i, value in enumerate(
             (
                 c["name"],
@@ -218,5 +227,5 @@ def lookup_text(result: dict) -> str:
         ):
             line = line.replace(f"%{i + 1}", value)
         judgement = (c.get("judgement") or "").split("\n")[0]
-        lines.append(f"{line}\n{t('Attribution')}: {judgement}" if judgement else line)
+        lines.append(f"{line}\n{attribution}: {judgement}" if judgement else line)
     return "\n".join(lines)

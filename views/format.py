@@ -9,19 +9,15 @@ from PySide6.QtCore import QCoreApplication
 from models.clock import business_time
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Labels", text)
-
-
 def channel_label(channel: str) -> str:
     """抖音 / 小红书 / … for a channel code."""
     labels = {
-        "douyin": _t("Douyin"),
-        "xiaohongshu": _t("Xiaohongshu"),
-        "anjuke": _t("Anjuke"),
-        "mini_program": _t("Mini program"),
-        "agency": _t("Agency"),
-        "walk_in": _t("Walk-in"),
+        "douyin": QCoreApplication.translate("Labels", "Douyin"),
+        "xiaohongshu": QCoreApplication.translate("Labels", "Xiaohongshu"),
+        "anjuke": QCoreApplication.translate("Labels", "Anjuke"),
+        "mini_program": QCoreApplication.translate("Labels", "Mini program"),
+        "agency": QCoreApplication.translate("Labels", "Agency"),
+        "walk_in": QCoreApplication.translate("Labels", "Walk-in"),
     }
     return labels.get(channel, channel)
 
@@ -29,10 +25,10 @@ def channel_label(channel: str) -> str:
 def kind_label(kind: str) -> str:
     """线上留资 / 报备 / 带看 / 自然到访 for a touch kind."""
     labels = {
-        "online_lead": _t("Online lead"),
-        "report": _t("Report"),
-        "accompanied_visit": _t("Accompanied visit"),
-        "walk_in": _t("Walk-in"),
+        "online_lead": QCoreApplication.translate("Labels", "Online lead"),
+        "report": QCoreApplication.translate("Labels", "Report"),
+        "accompanied_visit": QCoreApplication.translate("Labels", "Accompanied visit"),
+        "walk_in": QCoreApplication.translate("Labels", "Walk-in"),
     }
     return labels.get(kind, kind)
 
@@ -40,39 +36,48 @@ def kind_label(kind: str) -> str:
 def state_label(state: str, pending: bool = False) -> str:
     """What is happening to a lead, in words."""
     if pending:
-        return _t("Waiting to send")
+        return QCoreApplication.translate("Labels", "Waiting to send")
     labels = {
-        "new": _t("New"),
-        "offered": _t("In grab pool"),
-        "assigned": _t("Assigned"),
-        "manager": _t("Manager queue"),
-        "": _t("Recorded"),
+        "new": QCoreApplication.translate("Labels", "New"),
+        "offered": QCoreApplication.translate("Labels", "In grab pool"),
+        "assigned": QCoreApplication.translate("Labels", "Assigned"),
+        "manager": QCoreApplication.translate("Labels", "Manager queue"),
+        "": QCoreApplication.translate("Labels", "Recorded"),
     }
     return labels.get(state, state)
 
 
 def status_label(status: str) -> str:
     """在岗 / 暂停 / 离岗."""
-    return {"on_duty": _t("On duty"), "paused": _t("Paused"), "off": _t("Off")}.get(status, status)
+    return {
+        "on_duty": QCoreApplication.translate("Labels", "On duty"),
+        "paused": QCoreApplication.translate("Labels", "Paused"),
+        "off": QCoreApplication.translate("Labels", "Off"),
+    }.get(status, status)
 
 
 def role_label(role: str) -> str:
     """A role's name on screen."""
     labels = {
-        "reception": _t("Reception"),
-        "consultant": _t("Consultant"),
-        "channel_specialist": _t("Channel specialist"),
-        "broker": _t("Broker"),
-        "manager": _t("Manager"),
-        "wall": _t("Lobby wall"),
-        "admin": _t("Administrator"),
+        "reception": QCoreApplication.translate("Labels", "Reception"),
+        "consultant": QCoreApplication.translate("Labels", "Consultant"),
+        "channel_specialist": QCoreApplication.translate("Labels", "Channel specialist"),
+        "broker": QCoreApplication.translate("Labels", "Broker"),
+        "manager": QCoreApplication.translate("Labels", "Manager"),
+        "wall": QCoreApplication.translate("Labels", "Lobby wall"),
+        "admin": QCoreApplication.translate("Labels", "Administrator"),
     }
     return labels.get(role, role)
 
 
 def follow_up_label(kind: str) -> str:
     """电话 / 微信 / 到访 / 备注."""
-    return {"call": _t("Call"), "wechat": _t("WeChat"), "visit": _t("Visit"), "note": _t("Note")}.get(kind, kind)
+    return {
+        "call": QCoreApplication.translate("Labels", "Call"),
+        "wechat": QCoreApplication.translate("Labels", "WeChat"),
+        "visit": QCoreApplication.translate("Labels", "Visit"),
+        "note": QCoreApplication.translate("Labels", "Note"),
+    }.get(kind, kind)
 
 
 def hhmm(when: datetime | None) -> str:

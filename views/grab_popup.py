@@ -92,7 +92,7 @@ class GrabPopup(QWidget):
 
     def _outcome(self, offer: GrabOfferState) -> str:
         if offer.state == "won":
-            return self.tr("Got it! 抢单成功")
+            return self.tr("Got it!")
         if offer.state == "lost":
             return self.tr("Taken by %s") % offer.winner_name
         return self.tr("Time is up")

@@ -1,0 +1,1 @@
+"""Qt translations: the .ts/.qm files and the table that fills them."""

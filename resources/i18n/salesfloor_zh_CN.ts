@@ -1,0 +1,601 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ConsultantWorkbench</name>
+    <message>
+        <location filename="../../views/workbench.py" line="71"/>
+        <source>Select a lead to see the customer&apos;s timeline.</source>
+        <translation>选择一条线索，查看客户的完整轨迹。</translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="73"/>
+        <source>Note (optional)</source>
+        <translation>跟进内容（可选）</translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="75"/>
+        <source>Quick reply…</source>
+        <translation>快捷话术…</translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="88"/>
+        <source>Log a follow-up</source>
+        <translation>记录跟进</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/workbench.py" line="130"/>
+        <source>%n lead(s) waiting for your first call</source>
+        <translation><numerusform>%n 条线索等待首次跟进</numerusform></translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="136"/>
+        <source>%s — click to pause</source>
+        <translation>%s — 点击暂停</translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="136"/>
+        <source>Go on duty</source>
+        <translation>上岗接单</translation>
+    </message>
+    <message>
+        <location filename="../../views/workbench.py" line="156"/>
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCard</name>
+    <message>
+        <location filename="../../views/customer_card.py" line="16"/>
+        <source>(no name)</source>
+        <translation>（未留姓名）</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_card.py" line="17"/>
+        <source>First contact</source>
+        <translation>首次接触</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_card.py" line="18"/>
+        <source>Held for review: possible shared phone</source>
+        <translation>待复核：疑似共用手机号</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_card.py" line="19"/>
+        <source>Attribution</source>
+        <translation>判客</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_card.py" line="20"/>
+        <source>Contribution</source>
+        <translation>渠道贡献</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_card.py" line="21"/>
+        <source>Timeline</source>
+        <translation>客户轨迹</translation>
+    </message>
+</context>
+<context>
+    <name>DeskWindow</name>
+    <message>
+        <location filename="../../views/desk_window.py" line="69"/>
+        <source>salesfloor desk</source>
+        <translation>案场销管台</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="98"/>
+        <source>connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="103"/>
+        <location filename="../../views/desk_window.py" line="105"/>
+        <location filename="../../views/desk_window.py" line="106"/>
+        <source>Reception</source>
+        <translation>前台</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="104"/>
+        <source>My leads</source>
+        <translation>我的线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="105"/>
+        <location filename="../../views/desk_window.py" line="106"/>
+        <location filename="../../views/desk_window.py" line="107"/>
+        <location filename="../../views/desk_window.py" line="109"/>
+        <source>Floor</source>
+        <translation>案场</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="120"/>
+        <source>Online</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="123"/>
+        <source>Offline since %s</source>
+        <translation>离线（自 %s）</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/desk_window.py" line="126"/>
+        <source>%n change(s) waiting</source>
+        <translation><numerusform>%n 条待发送</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateHint</name>
+    <message>
+        <location filename="../../views/desk_window.py" line="192"/>
+        <source>No hint: %s</source>
+        <translation>暂无提示：%s</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="199"/>
+        <source>Offline: possibly an existing customer (%s); the hub will check</source>
+        <translation>离线：可能是已存在客户（%s），联网后由系统确认</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="208"/>
+        <source>Not a valid mobile: %s</source>
+        <translation>手机号无效：%s</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="210"/>
+        <source>New customer</source>
+        <translation>新客户</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="213"/>
+        <source>Attribution</source>
+        <translation>判客</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="216"/>
+        <source>Existing customer %1 %2 · first source %3 %4 · consultant %5</source>
+        <translation>已存在客户 %1 %2 · 首次来源 %3 %4 · 归属顾问 %5</translation>
+    </message>
+</context>
+<context>
+    <name>GrabPopup</name>
+    <message>
+        <location filename="../../views/grab_popup.py" line="33"/>
+        <source>Grab pool</source>
+        <translation>抢单池</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="68"/>
+        <source>New lead: %s</source>
+        <translation>新线索：%s</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="68"/>
+        <source>(no name)</source>
+        <translation>（未留姓名）</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="76"/>
+        <source>Grab it (%s)</source>
+        <translation>抢单（%s）</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="83"/>
+        <source>Claiming…</source>
+        <translation>抢单中…</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="95"/>
+        <source>Got it!</source>
+        <translation>抢单成功！</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="97"/>
+        <source>Taken by %s</source>
+        <translation>已被 %s 抢到</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="98"/>
+        <source>Time is up</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
+        <location filename="../../views/grab_popup.py" line="106"/>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../views/format.py" line="15"/>
+        <source>Douyin</source>
+        <translation>抖音</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="16"/>
+        <source>Xiaohongshu</source>
+        <translation>小红书</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="17"/>
+        <source>Anjuke</source>
+        <translation>安居客</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="18"/>
+        <source>Mini program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="19"/>
+        <source>Agency</source>
+        <translation>分销机构</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="20"/>
+        <location filename="../../views/format.py" line="31"/>
+        <source>Walk-in</source>
+        <translation>自然到访</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="28"/>
+        <source>Online lead</source>
+        <translation>线上留资</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="29"/>
+        <source>Report</source>
+        <translation>报备</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="30"/>
+        <source>Accompanied visit</source>
+        <translation>带看</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="39"/>
+        <source>Waiting to send</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="41"/>
+        <source>New</source>
+        <translation>新线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="42"/>
+        <source>In grab pool</source>
+        <translation>抢单中</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="43"/>
+        <source>Assigned</source>
+        <translation>已分配</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="44"/>
+        <source>Manager queue</source>
+        <translation>待经理处理</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="45"/>
+        <source>Recorded</source>
+        <translation>已登记</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="53"/>
+        <source>On duty</source>
+        <translation>在岗</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="54"/>
+        <source>Paused</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="55"/>
+        <source>Off</source>
+        <translation>离岗</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="62"/>
+        <source>Reception</source>
+        <translation>前台</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="63"/>
+        <source>Consultant</source>
+        <translation>置业顾问</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="64"/>
+        <source>Channel specialist</source>
+        <translation>渠道专员</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="65"/>
+        <source>Broker</source>
+        <translation>经纪人</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="66"/>
+        <source>Manager</source>
+        <translation>案场经理</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="67"/>
+        <source>Lobby wall</source>
+        <translation>案场大屏</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="68"/>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="76"/>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="77"/>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="78"/>
+        <source>Visit</source>
+        <translation>到访</translation>
+    </message>
+    <message>
+        <location filename="../../views/format.py" line="79"/>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>LeadTableModel</name>
+    <message>
+        <location filename="../../views/lead_model.py" line="53"/>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="54"/>
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="55"/>
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="56"/>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="57"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="58"/>
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="59"/>
+        <source>Consultant</source>
+        <translation>置业顾问</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="60"/>
+        <source>Received</source>
+        <translation>进线时间</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="113"/>
+        <source>(no name)</source>
+        <translation>（未留姓名）</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_model.py" line="126"/>
+        <source>answered in %s</source>
+        <translation>%s 内已跟进</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerView</name>
+    <message>
+        <location filename="../../views/manager.py" line="170"/>
+        <source>All leads</source>
+        <translation>全部线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="171"/>
+        <source>Not yet answered</source>
+        <translation>未跟进</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="172"/>
+        <source>Unassigned / unclaimed</source>
+        <translation>未分配 / 无人抢</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="174"/>
+        <source>Reassign…</source>
+        <translation>改派…</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="180"/>
+        <source>Leads</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="190"/>
+        <source>Consultants</source>
+        <translation>置业顾问</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBar</name>
+    <message>
+        <location filename="../../views/desk_window.py" line="32"/>
+        <source>Got it</source>
+        <translation>知道了</translation>
+    </message>
+</context>
+<context>
+    <name>ReassignDialog</name>
+    <message>
+        <location filename="../../views/manager.py" line="119"/>
+        <source>Reassign %s</source>
+        <translation>改派 %s</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="124"/>
+        <source>Why (required)</source>
+        <translation>原因（必填）</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="129"/>
+        <source>To</source>
+        <translation>改派给</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="130"/>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>ReceptionDesk</name>
+    <message>
+        <location filename="../../views/reception.py" line="45"/>
+        <source>e.g. Li Min</source>
+        <translation>如：李敏</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="47"/>
+        <source>11-digit mobile, any format</source>
+        <translation>11 位手机号，任意格式</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="49"/>
+        <source>optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="51"/>
+        <source>Walk-in</source>
+        <translation>自然到访</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="52"/>
+        <source>Accompanied by an agency</source>
+        <translation>分销带看</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="62"/>
+        <source>Register visit (Enter)</source>
+        <translation>登记到访（回车）</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="66"/>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="67"/>
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="69"/>
+        <source>ID number</source>
+        <translation>身份证号</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="70"/>
+        <source>Visit</source>
+        <translation>到访</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="71"/>
+        <source>Agency code</source>
+        <translation>机构代码</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="72"/>
+        <source>Broker</source>
+        <translation>经纪人</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="73"/>
+        <source>Report code</source>
+        <translation>报备编号</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="76"/>
+        <source>Register a visitor</source>
+        <translation>登记来访</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="90"/>
+        <source>Today&apos;s visitors</source>
+        <translation>今日来访</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="134"/>
+        <source>Give at least a name or a mobile.</source>
+        <translation>请至少填写姓名或手机号。</translation>
+    </message>
+    <message>
+        <location filename="../../views/reception.py" line="137"/>
+        <source>An accompanied visit needs the agency code.</source>
+        <translation>带看到访需要填写分销机构代码。</translation>
+    </message>
+</context>
+<context>
+    <name>StaffBoardModel</name>
+    <message>
+        <location filename="../../views/manager.py" line="59"/>
+        <source>Consultant</source>
+        <translation>置业顾问</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="60"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="61"/>
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="62"/>
+        <source>Answered today</source>
+        <translation>今日已跟进</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="63"/>
+        <source>Median first response</source>
+        <translation>首响中位数</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="82"/>
+        <source>no follow-up yet</source>
+        <translation>今日未跟进</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/manager.py" line="83"/>
+        <source>%n min</source>
+        <translation><numerusform>%n 分钟</numerusform></translation>
+    </message>
+</context>
+</TS>
