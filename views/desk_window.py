@@ -190,7 +190,7 @@ def lookup_text(result: dict) -> str:
 
     if "error" in result:
         return QCoreApplication.translate("DuplicateHint", "No hint: %s") % result.get("message", result["error"])
-    if result.get("local"):
+    if "local" in result:
         rows = result["local"]
         if not rows:
             return ""

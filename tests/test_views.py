@@ -1,0 +1,216 @@
+"""pytest-qt tests for the desk's views: item models (qtmodeltester), each screen's intents and rendering."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from app.screenshots import NOW, STAFF, floor_change, sample_card, sample_leads
+from models.clock import BUSINESS_TZ
+from models.desk_state import ConnectionState, DeskChange, GrabOfferState, LeadRow, Me
+from models.quick_replies import load_quick_replies
+from views.desk_window import DeskWindow, lookup_text
+from views.grab_popup import GrabPopup
+from views.lead_model import COLUMNS, LEAD_ROLE, URGENT, LeadTableModel
+from views.manager import StaffBoardModel
+from views.reception import ReceptionDesk
+from views.workbench import ConsultantWorkbench
+
+
+def clock():
+    """The screens' frozen 'now'."""
+    return NOW
+
+
+def lead(i: int, minutes_ago: float, **kw) -> LeadRow:
+    """A fresh lead received some minutes ago."""
+    at = NOW - timedelta(minutes=minutes_ago)
+    base = dict(
+        lead_id=i,
+        customer_id=i,
+        channel="douyin",
+        kind="online_lead",
+        occurred_at=at,
+        received_at=at,
+        name_masked="李*",
+        mobile_masked="138****5678",
+        state="assigned",
+        consultant_id=1,
+    )
+    return LeadRow(**{**base, **kw})
+
+
+def test_lead_model_passes_the_model_tester_through_resets_upserts_and_removals(qtmodeltester):
+    model = LeadTableModel(lambda r: r.lead_id != 99, clock)
+    model.apply(DeskChange(reset=True, leads=sample_leads()))
+    qtmodeltester.check(model)
+    model.apply(DeskChange(leads=[lead(500, 1), lead(99, 1)], removed_leads=[100, 101]))
+    qtmodeltester.check(model)
+    assert {r.lead_id for r in model.rows()} >= {500} and 99 not in {r.lead_id for r in model.rows()}
+    assert 100 not in {r.lead_id for r in model.rows()}
+    model.apply(DeskChange(leads=[replace(lead(500, 1), first_follow_up_at=NOW)]))
+    qtmodeltester.check(model)
+
+
+def test_unanswered_past_five_minutes_turns_red_and_answered_says_so():
+    model = LeadTableModel(None, clock)
+    model.apply(
+        DeskChange(
+            reset=True, leads=[lead(1, 4.9), lead(2, 5.1), lead(3, 9, first_follow_up_at=NOW - timedelta(minutes=6))]
+        )
+    )
+    age = COLUMNS.index("age")
+    colors = [model.data(model.index(i, age), Qt.ItemDataRole.ForegroundRole) for i in range(3)]
+    assert colors[0] is None and colors[1].color() == URGENT and colors[2] is None
+    assert model.data(model.index(0, age)) == "4:54"
+    assert model.data(model.index(2, age)) == "answered in 3:00"
+
+
+def test_staff_board_model(qtmodeltester):
+    board = StaffBoardModel(clock)
+    board.update(STAFF, sample_leads())
+    qtmodeltester.check(board)
+    assert board.rowCount() == 4  # consultants only
+    assert board.data(board.index(0, 2)) == "47 min"  # 王磊 idle since his last follow-up
+
+
+def test_reception_hints_as_the_mobile_settles_and_registers_with_enter(qtbot):
+    desk = ReceptionDesk(clock)
+    qtbot.addWidget(desk)
+    with qtbot.waitSignal(desk.hint_requested, timeout=2000) as hint:
+        qtbot.keyClicks(desk.mobile, "138 1234 5678")
+    assert hint.args == ["138 1234 5678"]
+    desk.name.setText("李敏")  # QTest types ASCII only; an input method types Chinese
+    with qtbot.waitSignal(desk.visit_requested, timeout=1000) as visit:
+        qtbot.keyClick(desk.name, Qt.Key.Key_Return)
+    assert visit.args[0] == {
+        "person": {"name": "李敏", "mobile": "138 1234 5678", "national_id": ""},
+        "kind": "walk_in",
+    }
+    assert desk.name.text() == "" and desk.mobile.text() == ""
+
+
+def test_reception_refuses_an_accompanied_visit_without_agency(qtbot):
+    desk = ReceptionDesk(clock)
+    qtbot.addWidget(desk)
+    desk.kind.setCurrentIndex(1)
+    qtbot.keyClicks(desk.mobile, "13812345678")
+    with qtbot.assertNotEmitted(desk.visit_requested):
+        qtbot.keyClick(desk.mobile, Qt.Key.Key_Return)
+    assert "agency" in desk.error.text()
+    qtbot.keyClicks(desk.agency, "ANJU01")
+    with qtbot.waitSignal(desk.visit_requested) as visit:
+        qtbot.keyClick(desk.agency, Qt.Key.Key_Return)
+    assert visit.args[0]["agency_code"] == "ANJU01" and visit.args[0]["kind"] == "accompanied_visit"
+
+
+def test_reception_queue_shows_only_todays_visits():
+    desk = ReceptionDesk(clock)
+    yesterday = lead(7, 60 * 24, kind="walk_in")
+    desk.apply(DeskChange(reset=True, leads=[lead(1, 3, kind="walk_in"), lead(2, 3), yesterday]))
+    assert [r.lead_id for r in desk.model.rows()] == [1]
+
+
+def test_workbench_shows_my_leads_most_urgent_first_and_logs_in_two_clicks(qtbot):
+    bench = ConsultantWorkbench(clock, load_quick_replies())
+    qtbot.addWidget(bench)
+    mine = [lead(1, 2), lead(2, 20), lead(3, 8, first_follow_up_at=NOW), lead(4, 30, consultant_id=2)]
+    bench.apply(DeskChange(reset=True, me=Me(1, "王磊", "consultant", status="on_duty"), leads=mine))
+    order = [bench.proxy.index(i, 0).data(LEAD_ROLE).lead_id for i in range(bench.proxy.rowCount())]
+    assert order == [2, 1, 3]
+    with qtbot.waitSignal(bench.customer_requested) as asked:
+        bench.table.selectRow(0)
+    assert asked.args == [2]
+    bench.replies.setCurrentIndex(1)
+    bench.replies.activated.emit(1)
+    with qtbot.waitSignal(bench.follow_up_requested) as logged:
+        qtbot.mouseClick(bench.kind_buttons.button(0), Qt.MouseButton.LeftButton)
+    assert logged.args[0]["lead_id"] == 2 and logged.args[0]["kind"] == "call" and logged.args[0]["note"]
+    with qtbot.waitSignal(bench.status_requested) as status:
+        qtbot.mouseClick(bench.duty, Qt.MouseButton.LeftButton)
+    assert status.args == ["paused"]
+    bench.show_customer(sample_card())
+    assert "138****5678" in bench.card.toPlainText() and "13812345678" not in bench.card.toPlainText()
+
+
+def test_grab_popup_counts_down_claims_once_and_shows_who_won(qtbot):
+    popup = GrabPopup(clock)
+    qtbot.addWidget(popup)
+    assert popup.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert popup.windowFlags() & Qt.WindowType.WindowDoesNotAcceptFocus
+    offer = GrabOfferState(88, lead(1, 0), NOW + timedelta(seconds=15), "open")
+    popup.show_offer(offer)
+    assert popup.isVisible() and popup.bar.value() == 15000
+    with qtbot.waitSignal(popup.claim_requested) as claim:
+        qtbot.mouseClick(popup.button, Qt.MouseButton.LeftButton)
+    assert claim.args == [88]
+    with qtbot.assertNotEmitted(popup.claim_requested):
+        popup.claim_by_key()  # already claiming: a second press does nothing
+    popup.show_offer(replace(offer, state="lost", winner_name="李敏"))
+    assert popup.button.text() == "Taken by 李敏"
+
+
+def test_grab_popup_does_not_take_focus_from_typing(qtbot):
+    window = DeskWindow(clock, load_quick_replies())
+    qtbot.addWidget(window)
+    window.apply(floor_change("consultant"))
+    window.show()
+    qtbot.waitExposed(window)
+    window.workbench.table.selectRow(0)
+    window.workbench.note.setFocus()
+    qtbot.keyClicks(window.workbench.note, "visit on Sat")
+    window.show_offer(GrabOfferState(9, lead(1, 0), NOW + timedelta(seconds=15), "open"))
+    qtbot.keyClicks(window.workbench.note, "urday 10am")
+    assert window.workbench.note.text() == "visit on Saturday 10am"
+    assert window.grab_popup.isVisible()
+
+
+def test_desk_window_shows_the_role_connection_and_notices(qtbot):
+    window = DeskWindow(clock, load_quick_replies())
+    qtbot.addWidget(window)
+    window.apply(floor_change("manager"))
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Floor", "Reception"]
+    window.apply(DeskChange(connection=ConnectionState(False, datetime(2026, 11, 21, 10, 5, tzinfo=BUSINESS_TZ), 3)))
+    assert window.connection.text() == "Offline since 10:05 · 3 change(s) waiting"
+    window.apply(DeskChange(notices=["离线登记的访客 李* 已归属 王磊"]))
+    assert window.notices.isVisibleTo(window) and "王磊" in window.notices.label.text()
+    window.notices.dismiss.click()
+    assert not window.notices.isVisibleTo(window)
+    with qtbot.waitSignal(window.mutation_requested) as sent:
+        window.manager.reassign_requested.emit({"lead_id": 1, "to_staff_id": 2, "note": "请假"})
+    assert sent.args[0] == "lead.reassign"
+
+
+def test_duplicate_hint_text_from_hub_and_offline_answers():
+    found = {
+        "customers": [
+            {
+                "customer_id": 1,
+                "name": "李*",
+                "mobile_masked": "138****5678",
+                "first_channel": "douyin",
+                "first_contact_at": "2026-11-20T02:02:00+00:00",
+                "owner_id": 1,
+                "owner_name": "王磊",
+                "judgement": "首次接触：2026-11-20 10:02 来自抖音",
+            }
+        ]
+    }
+    text = lookup_text(found)
+    assert "李* 138****5678" in text and "Douyin 11-20 10:02" in text and "王磊" in text
+    assert lookup_text({"customers": [], "problems": []}) == "New customer"
+    assert "possibly" in lookup_text({"local": [lead(1, 3)]})
+    assert lookup_text({"local": []}) == ""
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_windows(qapp):
+    """Close top-level windows a test left open."""
+    yield
+    for w in qapp.topLevelWidgets():
+        if isinstance(w, QWidget) and w.isVisible():
+            w.close()
