@@ -32,10 +32,11 @@ def _problem(status: int, reason: str) -> web.Response:
 class HttpEndpoint:
     """Routes of the hub's HTTP server."""
 
-    def __init__(self, hub: Hub, sources: dict[str, ChannelSource] | None = None):
-        """Serve this hub with these webhook sources (default: resources/channels)."""
+    def __init__(self, hub: Hub, sources: dict[str, ChannelSource] | None = None, ws_port: int = 0):
+        """Serve this hub with these webhook sources (default: resources/channels); tell clients the ws port."""
         self.hub = hub
         self.sources = sources if sources is not None else load_sources()
+        self.ws_port = ws_port
 
     def app(self) -> web.Application:
         """The aiohttp application (request bodies capped at the configured size: 413 beyond)."""
@@ -142,6 +143,8 @@ class HttpEndpoint:
         return {
             "token": token,
             "protocol": PROTOCOL_VERSION,
+            "ws_port": self.ws_port,
+            "tls": self.hub.config.tls_cert is not None,
             "staff": {"id": member.id, "name": member.name, "role": member.role.value, "agency_id": member.agency_id},
         }
 

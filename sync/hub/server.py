@@ -79,11 +79,13 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
         ssl=ctx,
         server_header="salesfloor-hub",
     )
-    runner = web.AppRunner(HttpEndpoint(hub).app(), access_log=None, handle_signals=False, shutdown_timeout=5)
+    ws_port = next(iter(ws_server.sockets)).getsockname()[1]
+    runner = web.AppRunner(
+        HttpEndpoint(hub, ws_port=ws_port).app(), access_log=None, handle_signals=False, shutdown_timeout=5
+    )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.http_port, ssl_context=ctx)
     await site.start()
-    ws_port = next(iter(ws_server.sockets)).getsockname()[1]
     http_port = runner.addresses[0][1]
     running = RunningHub(hub, ws_server, runner, ws_port, http_port, "https" if ctx else "http")
     log.info("hub listening: websocket %s, http %s", running.ws_url, running.http_url)
