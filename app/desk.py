@@ -1,0 +1,186 @@
+"""`salesfloor desk`: the desktop client. Wires the window's intents to the sync engine and the
+engine's change sets back to the window through queued signals; the GUI thread never waits."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.credentials import CredentialStoreError, load_token, save_token
+from app.i18n import install_translator
+from models.clock import SystemClock
+from models.quick_replies import load_quick_replies
+from sync.client.engine import ClientSettings, SyncEngine
+from views.desk_window import DeskWindow
+from views.enroll_dialog import EnrollDialog
+
+
+@dataclass(frozen=True)
+class HubAddress:
+    """Where the hub is: its HTTP base (enrollment) and its websocket URL."""
+
+    http: str
+    ws: str
+
+
+def ws_url_for(http: str, ws_port: int, tls: bool) -> str:
+    """The websocket URL next to a hub's HTTP address."""
+    host = urlsplit(http if "://" in http else f"http://{http}").hostname or "127.0.0.1"
+    return f"{'wss' if tls else 'ws'}://{host}:{ws_port}/"
+
+
+class EngineBridge(QObject):
+    """Carries engine callbacks (any thread) into the GUI thread as queued signals."""
+
+    changed = Signal(object)
+    """A DeskChange from the sync engine."""
+    answered = Signal(str, object)
+    """(query type, result dict) for a read the window asked for."""
+
+
+class Enrollment(QObject):
+    """Exchanges an enrollment code for a token over HTTP without blocking the GUI thread."""
+
+    done = Signal(str, str, object)
+    """(hub http base, token, enrollment answer) on success."""
+    failed = Signal(str)
+    """Why enrollment failed, in words."""
+
+    def __init__(self, parent: QObject | None = None):
+        """One network manager for the exchange."""
+        super().__init__(parent)
+        self._net = QNetworkAccessManager(self)
+
+    def start(self, hub: str, code: str, device: str) -> None:
+        """POST the code to the hub's /enroll."""
+        base = hub if "://" in hub else f"http://{hub}"
+        request = QNetworkRequest(QUrl(base.rstrip("/") + "/enroll"))
+        request.setHeader(QNetworkRequest.KnownHeaders.ContentTypeHeader, "application/json")
+        body = json.dumps({"code": code, "device": device}, ensure_ascii=False).encode()
+        reply = self._net.post(request, body)
+        reply.finished.connect(lambda: self._finished(base, reply))
+
+    def _finished(self, base: str, reply: QNetworkReply) -> None:
+        raw = bytes(reply.readAll().data())
+        try:
+            answer = json.loads(raw or b"{}")
+        except ValueError:
+            answer = {}
+        if reply.error() == QNetworkReply.NetworkError.NoError and "token" in answer:
+            self.done.emit(base, answer["token"], answer)
+        elif answer.get("error"):
+            self.failed.emit(answer["error"])
+        else:
+            self.failed.emit(reply.errorString())
+        reply.deleteLater()
+
+
+class DeskApp(QObject):
+    """The running client: window, engine and the wiring between them."""
+
+    def __init__(self, settings: QSettings, data_dir: Path):
+        """Remember where state lives; nothing starts before `start`."""
+        super().__init__()
+        self.settings = settings
+        self.data_dir = data_dir
+        self.clock = SystemClock()
+        self.bridge = EngineBridge()
+        self.engine: SyncEngine | None = None
+        self.window = DeskWindow(self.clock.now, load_quick_replies(data_dir / "quick_replies.toml"), settings)
+        self.bridge.changed.connect(self.window.apply)
+        self.bridge.answered.connect(self._answered)
+        self.window.mutation_requested.connect(self._submit)
+        self.window.claim_requested.connect(self._claim)
+        self.window.query_requested.connect(self._query)
+
+    def client_id(self) -> str:
+        """Stable per installation."""
+        value = self.settings.value("desk/client_id")
+        if not value:
+            value = f"desk-{uuid.uuid4().hex[:12]}"
+            self.settings.setValue("desk/client_id", value)
+        return str(value)
+
+    def start_engine(self, address: HubAddress, token: str) -> None:
+        """Connect to the hub (in the engine's own thread) and show the window."""
+        replica = self.data_dir / f"replica-{uuid.uuid5(uuid.NAMESPACE_URL, address.ws).hex[:12]}.db"
+        settings = ClientSettings(ws_url=address.ws, token=token, client_id=self.client_id(), replica_path=replica)
+        self.engine = SyncEngine(settings, self.bridge.changed.emit)
+        self.engine.start()
+        self.window.show()
+
+    def stop(self) -> None:
+        """Stop syncing (the outbox stays on disk for next time)."""
+        if self.engine is not None:
+            self.engine.stop()
+
+    def _submit(self, kind: str, fields: dict) -> None:
+        if self.engine is not None:
+            self.engine.submit(kind, fields)
+
+    def _claim(self, round_id: int) -> None:
+        if self.engine is not None:
+            self.engine.claim(round_id)
+
+    def _query(self, kind: str, fields: dict) -> None:
+        if self.engine is None:
+            return
+        self.engine.query(kind, fields, lambda result, kind=kind, fields=fields: self._answer(kind, fields, result))
+
+    def _answer(self, kind: str, fields: dict, result: dict) -> None:
+        """Engine thread: offline duplicate hints fall back to the local replica."""
+        if kind == "customer.lookup" and result.get("error") == "offline" and self.engine is not None:
+            self.engine.local_duplicate_hint(fields["mobile"], lambda rows: self.bridge.answered.emit(kind, {"local": rows}))
+            return
+        self.bridge.answered.emit(kind, result)
+
+    def _answered(self, kind: str, result: dict) -> None:
+        self.window.show_query_result(kind, result)
+
+
+def run_desk(data_dir: Path, hub: str | None = None, lang: str | None = None) -> int:
+    """Open the desk: sign in on first run (token into the OS keyring), then sync and show the window."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("salesfloor")
+    app.setOrganizationName("salesfloor")
+    install_translator(app, lang)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(data_dir / "desk.ini"), QSettings.Format.IniFormat)
+    desk = DeskApp(settings, data_dir)
+    saved_http = hub or str(settings.value("desk/hub_http", "") or "")
+    saved_ws = str(settings.value("desk/hub_ws", "") or "")
+    token = load_token(saved_ws) if saved_ws and not hub else None
+    if token:
+        desk.start_engine(HubAddress(saved_http, saved_ws), token)
+    else:
+        dialog = EnrollDialog(saved_http or "http://127.0.0.1:8766", socket.gethostname())
+        enrollment = Enrollment(dialog)
+        dialog.enroll_requested.connect(enrollment.start)
+        enrollment.failed.connect(dialog.show_error)
+
+        def enrolled(base: str, new_token: str, answer: dict) -> None:
+            address = HubAddress(base, ws_url_for(base, int(answer.get("ws_port") or 8765), bool(answer.get("tls"))))
+            settings.setValue("desk/hub_http", address.http)
+            settings.setValue("desk/hub_ws", address.ws)
+            try:
+                save_token(address.ws, new_token)
+            except CredentialStoreError as exc:
+                QMessageBox.warning(dialog, dialog.tr("Token not saved"), str(exc))
+            dialog.accept()
+            desk.start_engine(address, new_token)
+
+        enrollment.done.connect(enrolled)
+        if dialog.exec() != EnrollDialog.DialogCode.Accepted:
+            return 1
+    code = app.exec()
+    desk.stop()
+    return code
