@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -232,3 +235,31 @@ def next_ids(conn: Connection, table: str, n: int) -> list[int]:
         return sorted(int(i) for (i,) in conn.exec_driver_sql(sql, (n,)))
     last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
     return list(range(last + 1, last + 1 + n))
+
+
+_collector = {"pauses": 0, "was_enabled": False}
+_collector_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Hold the cyclic garbage collector off for the length of one bulk batch.
+
+    A batch builds tens of thousands of short-lived containers; with the collector on, the ones alive
+    at its young-generation passes are promoted and soon force full collections of the whole process
+    heap (measured: 15 % of batched ingest). Paused, they are freed by reference counting when the
+    batch ends and nothing is promoted. Pauses nest across threads; the collector comes back on when
+    the last one ends, and only if it was on before the first.
+    """
+    with _collector_lock:
+        if _collector["pauses"] == 0:
+            _collector["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _collector["pauses"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["pauses"] -= 1
+            if _collector["pauses"] == 0 and _collector["was_enabled"]:
+                gc.enable()

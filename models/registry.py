@@ -7,6 +7,7 @@ Operations return a `ChangeSet` saying what changed, so callers (hub, desk, CLI)
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from models.messages import Reason
 from models.prepare import (
     IDENTIFIER_COLUMNS,
     PreparedLead,
+    collector_paused,
     db_params,
     executemany,
     fetch_in,
@@ -79,16 +81,17 @@ class CustomerRegistry:
         self, conn: Connection, batch: list[LeadIn], actor: str = "system", *, bulk: bool | None = None
     ) -> ChangeSet:
         """Ingest leads inside the caller's write transaction (the hub adds dispatch to the same one)."""
-        now = self.clock.now()
-        today = business_time(now).date()
-        prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
         if bulk is None:
             bulk = len(batch) >= BULK_MIN
-        try:
-            return self._ingest(conn, prepared, now, actor, bulk)
-        except BaseException:
-            self.forget_cached_ids()
-            raise
+        with collector_paused() if bulk else contextlib.nullcontext():
+            now = self.clock.now()
+            today = business_time(now).date()
+            prepared = [prepare_lead(lead, self.vault, self.rules.identifiers, today) for lead in batch]
+            try:
+                return self._ingest(conn, prepared, now, actor, bulk)
+            except BaseException:
+                self.forget_cached_ids()
+                raise
 
     def forget_cached_ids(self) -> None:
         """Drop cached agency and broker ids: those registered inside a rolled-back transaction do not exist.

@@ -211,3 +211,35 @@ def test_bulk_path_stores_no_plaintext_number_or_name(tmp_path, vault, rules, cl
         if len(lead.name) > 1:
             assert lead.name.encode() not in raw
     assert checked > 50
+
+
+def test_collector_pauses_nest_and_restore_the_previous_state():
+    import gc
+
+    from models.prepare import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
+
+
+def test_bulk_ingest_turns_the_collector_back_on_even_when_it_fails(engine, vault, rules, clock):
+    import gc
+
+    registry = CustomerRegistry(engine, vault, rules, clock)
+    with pytest.raises(AttributeError):
+        registry.ingest_many([_leads()[0], None], bulk=True)  # type: ignore[list-item]
+    assert gc.isenabled()
+    registry.ingest_many(_leads()[:5], bulk=True)
+    assert gc.isenabled()
