@@ -11,14 +11,14 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
 
 from models.identifiers import Identifier, IdentifierPolicy, parse_all
-from models.leads import LeadIn
+from models.leads import LeadIn, TouchKind
 from models.privacy import Vault, mask_identifier, mask_name
 from models.schema import customers, leads, touches
 
@@ -237,6 +237,86 @@ def next_ids(conn: Connection, table: str, n: int) -> list[int]:
     return list(range(last + 1, last + 1 + n))
 
 
+def store_placed_leads(
+    conn: Connection,
+    fresh: list[PreparedLead],
+    ids: list[int],
+    customer_of: dict[int, int],
+    reason_of: dict[int, str],
+    parties: list[tuple[int | None, int | None]],
+    weight: Callable[[str, str], Any],
+    now: datetime,
+) -> None:
+    """Store new leads that resolution has already placed: their lead, identifier, touch and report rows.
+
+    `ids` are the reserved lead ids, `parties` each lead's (agency id, broker id), `weight` the
+    rules' touch weight of a (channel, kind).
+    """
+    db = db_params(conn)
+    received = db.stamp(now)
+    weights: dict[tuple[str, str], Any] = {}
+    lead_rows, ident_rows, touch_rows, report_rows = [], [], [], []
+    for lid, p, (agency, broker) in zip(ids, fresh, parties, strict=True):
+        lead = p.lead
+        channel, kind = lead.channel.value, lead.kind.value
+        at = db.stamp(lead.occurred_at)
+        lead_rows.append(
+            (
+                lid,
+                lead.source,
+                lead.source_message_id,
+                customer_of[lid],
+                channel,
+                kind,
+                at,
+                received,
+                p.name_enc,
+                p.name_masked,
+                agency,
+                broker,
+                lead.report_code,
+                p.payload_enc,
+                lead.payload_type,
+                p.payload_digest,
+                reason_of[lid],
+                p.problems,
+            )
+        )
+        ident_rows += [i.values(lid) for i in p.identifiers]
+        stored = weights.get((channel, kind))
+        if stored is None:
+            stored = weights[(channel, kind)] = db.number(weight(channel, kind))
+        touch_rows.append((lid, channel, kind, at, agency, broker, stored))
+        if lead.kind is TouchKind.REPORT:
+            report_rows.append((lid, agency, broker, lead.report_code, at))
+    executemany(conn, db.insert("leads", _LEAD_COLUMNS), lead_rows)
+    executemany(conn, db.insert("identifiers", IDENTIFIER_COLUMNS), ident_rows)
+    executemany(conn, db.insert("touches", _TOUCH_COLUMNS), touch_rows)
+    executemany(conn, db.insert("reports", _REPORT_COLUMNS), report_rows)
+
+
+_LEAD_COLUMNS = (
+    "id",
+    "source",
+    "source_message_id",
+    "customer_id",
+    "channel",
+    "kind",
+    "occurred_at",
+    "received_at",
+    "name_enc",
+    "name_masked",
+    "agency_id",
+    "broker_id",
+    "report_code",
+    "payload_enc",
+    "payload_type",
+    "payload_digest",
+    "match_reason",
+    "problems",
+)
+_TOUCH_COLUMNS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
+_REPORT_COLUMNS = ("lead_id", "agency_id", "broker_id", "code", "reported_at")
 _collector = {"pauses": 0, "was_enabled": False}
 _collector_lock = threading.Lock()
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -21,14 +20,12 @@ from models.db import write_transaction
 from models.leads import LeadError, LeadIn, TouchKind
 from models.messages import Reason
 from models.prepare import (
-    IDENTIFIER_COLUMNS,
     PreparedLead,
     collector_paused,
-    db_params,
-    executemany,
     fetch_in,
     next_ids,
     prepare_lead,
+    store_placed_leads,
 )
 from models.privacy import Vault, redact
 from models.reconcile import IdentifierRow, Outcome, apply, chunks, gather, key_degrees
@@ -209,17 +206,19 @@ class CustomerRegistry:
         self._broker_ids[key] = row_id
         return row_id
 
+    def _parties(self, conn: Connection, lead: LeadIn, now: datetime) -> tuple[int | None, int | None]:
+        """The (agency id, broker id) of a lead, registering them on first sight."""
+        agency = self.agency_id(conn, lead.agency_code, now) if lead.agency_code else None
+        if agency and lead.broker_code:
+            return agency, self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
+        return agency, None
+
     def _insert_leads(self, conn: Connection, fresh: list[PreparedLead], now: datetime) -> list[int]:
         """Insert leads, identifiers, touches and reports; return the new lead ids in order."""
         rows = []
         for p in fresh:
             lead = p.lead
-            agency = self.agency_id(conn, lead.agency_code, now) if lead.agency_code else None
-            broker = (
-                self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
-                if agency and lead.broker_code
-                else None
-            )
+            agency, broker = self._parties(conn, lead, now)
             rows.append(
                 {
                     "source": lead.source,
@@ -277,54 +276,9 @@ class CustomerRegistry:
     def _insert_leads_bulk(
         self, conn: Connection, fresh: list[PreparedLead], ids: list[int], outcome: Outcome, now: datetime
     ) -> None:
-        """`_insert_leads` for a batch, leads already placed: rows as tuples, the driver's `executemany`."""
-        db = db_params(conn)
-        received = db.stamp(now)
-        weights: dict[tuple[str, str], Any] = {}
-        lead_rows, ident_rows, touch_rows, report_rows = [], [], [], []
-        for lid, p in zip(ids, fresh, strict=True):
-            lead = p.lead
-            agency = self.agency_id(conn, lead.agency_code, now) if lead.agency_code else None
-            broker = (
-                self._broker_id(conn, agency, lead.broker_code, lead.broker_name, now)
-                if agency and lead.broker_code
-                else None
-            )
-            channel, kind = lead.channel.value, lead.kind.value
-            at = db.stamp(lead.occurred_at)
-            lead_rows.append(
-                (
-                    lid,
-                    lead.source,
-                    lead.source_message_id,
-                    outcome.lead_customer[lid],
-                    channel,
-                    kind,
-                    at,
-                    received,
-                    p.name_enc,
-                    p.name_masked,
-                    agency,
-                    broker,
-                    lead.report_code,
-                    p.payload_enc,
-                    lead.payload_type,
-                    p.payload_digest,
-                    outcome.texts[lid],
-                    p.problems,
-                )
-            )
-            ident_rows += [i.values(lid) for i in p.identifiers]
-            weight = weights.get((channel, kind))
-            if weight is None:
-                weight = weights[(channel, kind)] = db.number(self.rules.weight(channel, kind))
-            touch_rows.append((lid, channel, kind, at, agency, broker, weight))
-            if lead.kind is TouchKind.REPORT:
-                report_rows.append((lid, agency, broker, lead.report_code, at))
-        executemany(conn, db.insert("leads", _LEAD_COLUMNS), lead_rows)
-        executemany(conn, db.insert("identifiers", IDENTIFIER_COLUMNS), ident_rows)
-        executemany(conn, db.insert("touches", _TOUCH_COLUMNS), touch_rows)
-        executemany(conn, db.insert("reports", _REPORT_COLUMNS), report_rows)
+        """`_insert_leads` for a batch whose leads resolution has already placed (the bulk path)."""
+        parties = [self._parties(conn, p.lead, now) for p in fresh]
+        store_placed_leads(conn, fresh, ids, outcome.lead_customer, outcome.texts, parties, self.rules.weight, now)
 
     # --- staff operations ---------------------------------------------------------------------------
 
@@ -497,28 +451,6 @@ def _close_review(conn: Connection, review_id: int, status: str, actor: str, not
 
 
 BULK_MIN = 2  # batches of this many leads or more take the bulk path
-_LEAD_COLUMNS = (
-    "id",
-    "source",
-    "source_message_id",
-    "customer_id",
-    "channel",
-    "kind",
-    "occurred_at",
-    "received_at",
-    "name_enc",
-    "name_masked",
-    "agency_id",
-    "broker_id",
-    "report_code",
-    "payload_enc",
-    "payload_type",
-    "payload_digest",
-    "match_reason",
-    "problems",
-)
-_TOUCH_COLUMNS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
-_REPORT_COLUMNS = ("lead_id", "agency_id", "broker_id", "code", "reported_at")
 _INSERT_LEADS = leads.insert().returning(leads.c.id, sort_by_parameter_order=True)
 _INSERT_IDENTIFIERS = identifiers.insert()
 _INSERT_TOUCHES = touches.insert()
