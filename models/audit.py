@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from models.clock import to_utc
 from models.prepare import db_params, executemany
+from models.privacy import hmac_sha256
 from models.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -71,6 +72,7 @@ class AuditLog:
     def __init__(self, key: bytes):
         """Bind the chain to the audit sub-key."""
         self._key = key
+        self._mac = hmac_sha256(key)
 
     def append(self, conn: Connection, entries: Iterable[AuditEntry], at: datetime, bulk: bool = False) -> int:
         """Append entries in one go and advance the head; returns the new head seq.
@@ -85,13 +87,13 @@ class AuditLog:
         head = conn.execute(_HEAD_FOR_UPDATE).first()
         seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
         rows = []
-        key, stamp, encode = self._key, at.isoformat(), _CANONICAL.encode
+        mac, stamp, encode = self._mac, at.isoformat(), _CANONICAL.encode
         for entry in itertools.chain([first], pending):
             seq += 1
             text = encode(entry.payload)  # canonical(), inlined with chain_hash() for the bulk of a batch
             customer = entry.customer_id
             material = f"{prev}\x1e{seq}\x1e{stamp}\x1e{entry.actor}\x1e{entry.action}\x1e{customer or ''}\x1e{text}"
-            digest = hmac.digest(key, material.encode("utf-8"), "sha256").hex()
+            digest = mac(material.encode("utf-8"))
             rows.append((seq, entry.actor, entry.action, customer, text, prev, digest))
             prev = digest
         if bulk:

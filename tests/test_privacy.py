@@ -142,3 +142,15 @@ def test_blind_index_is_hmac_sha256_of_kind_and_value(vault):
     # stored indexes must stay comparable across versions: pin the construction
     expected = hmac.new(vault._index_key, b"mobile\x1f+8613812345678", hashlib.sha256).hexdigest()[:32]
     assert vault.blind_index("mobile", "+8613812345678") == expected
+
+
+@pytest.mark.parametrize("key", [b"", b"k" * 32, b"k" * 64, b"\xff" * 65, bytes(range(100))])
+def test_hmac_with_precomputed_pads_equals_the_standard_library(key):
+    import hashlib
+    import hmac
+
+    from models.privacy import hmac_sha256
+
+    mac = hmac_sha256(key)
+    for message in (b"", b"mobile\x1f+8613812345678", "李敏".encode() * 50):
+        assert mac(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
