@@ -176,3 +176,30 @@ def evaluate(watch: CustomerWatch, now: datetime, rules: AlertRules) -> list[Ale
 def to_resolve(open_keys: set[tuple[int, str]], candidates: list[AlertCandidate]) -> set[tuple[int, str]]:
     """Open alerts whose condition no longer holds (e.g. the owner followed up): they resolve themselves."""
     return open_keys - {c.key for c in candidates}
+
+
+def parse_alert_rules(table: dict) -> AlertRules:
+    """Validate the [alerts] table of the rules file; ValueError names the key."""
+    base = AlertRules()
+    known = set(AlertRules.__dataclass_fields__)
+    unknown = set(table) - known
+    if unknown:
+        raise ValueError(f"alerts: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
+    values: dict = {}
+    for key in ("red", "yellow", "blue"):
+        if key in table:
+            if not isinstance(table[key], bool):
+                raise ValueError(f"alerts.{key} must be true or false, got {table[key]!r}")
+            values[key] = table[key]
+    for key, minimum in (("red_hours", 1), ("price_dwell_s", 1), ("vr_repeat", 2)):
+        if key in table:
+            raw = table[key]
+            if isinstance(raw, bool) or not isinstance(raw, int) or raw < minimum:
+                raise ValueError(f"alerts.{key} must be a whole number >= {minimum}, got {raw!r}")
+            values[key] = raw
+    if "price_paths" in table:
+        paths = table["price_paths"]
+        if not isinstance(paths, list) or not paths or not all(isinstance(p, str) and p for p in paths):
+            raise ValueError("alerts.price_paths must be a non-empty list of text")
+        values["price_paths"] = tuple(paths)
+    return AlertRules(**{**base.__dict__, **values})

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from models.alerts import AlertRules, parse_alert_rules
 from models.dispatch import DispatchRules, FallbackStep, OfficeCalendar
 from models.identifiers import DEFAULT_BLOCKLIST, IdentifierKind, IdentifierPolicy
 from models.leads import Channel, TouchKind
@@ -43,6 +44,7 @@ class ProjectRules:
     protection: ProtectionRules = field(default_factory=ProtectionRules)
     dispatch: DispatchRules = field(default_factory=DispatchRules)
     calendar: OfficeCalendar = field(default_factory=OfficeCalendar)
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     def weight(self, channel: str, kind: str) -> Decimal:
         """Contribution weight of a touch: 'channel.kind', else '*.kind', else 0."""
@@ -191,7 +193,7 @@ def load_rules(path: Path | str | None = None) -> ProjectRules:
             raise RulesError(f"{path}: not valid TOML ({exc})") from None
         except OSError as exc:
             raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
-    sections = ("identity", "weights", "protection", "dispatch", "calendar")
+    sections = ("identity", "weights", "protection", "dispatch", "calendar", "alerts")
     unknown = set(data) - set(sections)
     if unknown:
         raise RulesError(f"unknown section(s) {sorted(unknown)}; expected {', '.join(sections)}")
@@ -203,4 +205,13 @@ def load_rules(path: Path | str | None = None) -> ProjectRules:
         protection=_parse_protection(data.get("protection", {})),
         dispatch=_parse_dispatch(data.get("dispatch", {})),
         calendar=_parse_calendar(data.get("calendar", {})),
+        alerts=_parse_alerts(data.get("alerts", {})),
     )
+
+
+def _parse_alerts(table: dict[str, Any]) -> AlertRules:
+    """Validate the [alerts] table."""
+    try:
+        return parse_alert_rules(table)
+    except ValueError as exc:
+        raise RulesError(str(exc)) from None

@@ -84,3 +84,23 @@ def test_one_candidate_per_customer_and_rule():
     many = [view(i, i, 200 + i) for i in range(1, 6)]
     found = evaluate(watch(behaviours=many), T0 + timedelta(hours=1), ALL_ON)
     assert [a.key for a in found] == [(7, "price_dwell")]
+
+
+def test_the_rules_file_switches_levels_and_names_bad_keys(tmp_path):
+    import pytest
+
+    from models.rules import RulesError, load_rules
+
+    path = tmp_path / "rules.toml"
+    path.write_text("[alerts]\nyellow = true\nred_hours = 24\n", encoding="utf-8")
+    rules = load_rules(path).alerts
+    assert rules.red and rules.yellow and not rules.blue and rules.red_hours == 24
+    for text, needle in [
+        ("[alerts]\nyellow = 1\n", "alerts.yellow"),
+        ("[alerts]\nvr_repeat = 1\n", "alerts.vr_repeat"),
+        ("[alerts]\nloud = true\n", "unknown key"),
+        ("[alerts]\nprice_paths = []\n", "price_paths"),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(RulesError, match=needle):
+            load_rules(path)
