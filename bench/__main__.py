@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench import identity
+from bench import hub, identity
 from bench.common import progress
 
 BENCHMARKS: dict[str, Callable[[bool], Iterator[dict[str, Any]]]] = {
     "identity": identity.run,
+    "hub": hub.run,
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
@@ -34,6 +35,17 @@ log = logging.getLogger("salesfloor.hub")
 T = TypeVar("T")
 CLOSE_REVOKED = 4001
 CLOSE_SLOW = 4008
+
+
+def _freeze_startup_heap() -> None:
+    """Take what exists once the hub has caught up (modules, table metadata, caches) out of the collector's sight.
+
+    Otherwise every full collection walks that heap (about 100,000 objects: 40-80 ms) in the middle
+    of a burst of claims. Once per process: a later hub in the same process (tests) changes nothing.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
 
 
 @dataclass(eq=False)
@@ -77,6 +89,7 @@ class Hub:
         self.last_seq = await self.db(self._read_last_seq)
         self._revocation_mark = self.clock.now()
         await self.expire_due()
+        _freeze_startup_heap()
         if timers:
             self._tasks.append(asyncio.create_task(self._round_timer(), name="grab-rounds"))
             self._tasks.append(asyncio.create_task(self._revocation_poll(), name="revocations"))
