@@ -57,15 +57,15 @@ def consultant_states(conn: Connection) -> list[ConsultantState]:
                 r.id,
                 r.name,
                 StaffStatus(r.status),
-                _aware(r.last_follow_up_at),
-                _aware(r.last_assigned_at),
+                aware_utc(r.last_follow_up_at),
+                aware_utc(r.last_assigned_at),
                 r.open_leads,
             )
         )
     return out
 
 
-def _aware(value):
+def aware_utc(value):
     """Aggregates bypass the column type on SQLite: attach UTC to what comes back naive or as text."""
     if value is None:
         return None

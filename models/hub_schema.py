@@ -169,3 +169,41 @@ dead_letters = sa.Table(
     sa.Column("resolved", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index(None, "received_at"),
 )
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Integer, nullable=False),
+    sa.Column("owner_id", sa.Integer, sa.ForeignKey("staff.id"), nullable=True),
+    sa.Column("rule", sa.String(24), nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("state", sa.String(12), nullable=False, server_default="open"),  # open | acknowledged | resolved
+    sa.Column("since", UTCDateTime, nullable=False),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+    sa.Column("evidence", sa.JSON, nullable=False),
+    sa.Column("suggestion", sa.Text, nullable=False, server_default=""),
+    sa.Column("acknowledged_at", UTCDateTime, nullable=True),
+    sa.Column("acknowledged_by", sa.String(64), nullable=True),
+    sa.Column("resolved_at", UTCDateTime, nullable=True),
+    sa.Column("resolved_by", sa.String(64), nullable=True),
+    sa.Index(None, "customer_id", "rule", "state"),
+    sa.Index(None, "state", "level"),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id"), nullable=True),
+    sa.Column("channel", sa.String(16), nullable=False),  # wecom | email
+    sa.Column("target", sa.String(64), nullable=False),  # robot name or mailbox
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("state", sa.String(12), nullable=False, server_default="queued"),  # queued | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Index(None, "state", "next_attempt_at"),
+)
