@@ -1,0 +1,310 @@
+"""The hub's stream applied to the replica: snapshots, events and grab offers, each batch in one
+transaction together with the last applied `seq`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from models.desk_state import GrabOfferState, LeadRow
+from sync.client.changes import Changes
+from sync.client.outbox import rebase
+from sync.client.replica import (
+    get_meta,
+    lead_row,
+    leads,
+    load_me,
+    offers,
+    outbox,
+    outbox_item,
+    pending_lead_ids,
+    read_leads,
+    set_meta,
+    staff,
+    staff_row,
+    waiting_count,
+)
+
+FINAL = frozenset({"won", "lost", "expired"})
+HISTORY = timedelta(days=30)
+RECENT_OUTBOX = 200
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _card(card: dict[str, Any]) -> dict[str, Any]:
+    """The replica columns a hub lead card fills."""
+    return {
+        "customer_id": card.get("customer_id"),
+        "channel": card.get("channel", ""),
+        "kind": card.get("kind", ""),
+        "occurred_at": _time(card.get("occurred_at")),
+        "received_at": _time(card.get("received_at")),
+        "name_masked": card.get("name_masked") or "",
+        "mobile_masked": card.get("mobile_masked") or "",
+        "agency_id": card.get("agency_id"),
+    }
+
+
+def _upsert(conn: Connection, card: dict[str, Any], **dispatch: Any) -> int:
+    """Insert or update one lead from a card; dispatch fields only where given."""
+    lead_id = card["lead_id"]
+    values = {**_card(card), **dispatch}
+    if conn.execute(leads.update().where(leads.c.lead_id == lead_id).values(**values)).rowcount == 0:
+        if "state" not in values:
+            values["state"] = "" if values["kind"] == "report" else "new"
+        conn.execute(leads.insert().values(lead_id=lead_id, **values))
+    return lead_id
+
+
+def load_state(conn: Connection, prune_before: datetime | None = None) -> Changes:
+    """Everything the desk shows, as one reset change set (optionally pruning old history first)."""
+    if prune_before is not None:
+        conn.execute(outbox.delete().where(outbox.c.state != "pending", outbox.c.created_at < prune_before))
+        conn.execute(offers.delete().where(offers.c.state.in_(FINAL), offers.c.deadline < prune_before))
+        conn.execute(offers.update().where(offers.c.state == "claiming").values(state="open"))
+    changes = Changes(reset=True, me=load_me(conn))
+    for row in read_leads(conn):
+        changes.lead(row)
+    changes.staff = {r.id: staff_row(r) for r in conn.execute(sa.select(staff).order_by(staff.c.id))}
+    recent = sa.select(outbox).order_by(outbox.c.mutation_id.desc()).limit(RECENT_OUTBOX)
+    pending = sa.select(outbox).where(outbox.c.state == "pending")
+    for r in [*conn.execute(recent), *conn.execute(pending)]:
+        changes.outbox[r.mutation_id] = outbox_item(r)
+    for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))):
+        changes.offers[r.round_id] = _offer(r)
+    changes.waiting = waiting_count(conn)
+    changes.last_seq = int(get_meta(conn, "last_seq", 0))
+    return changes
+
+
+def set_me(conn: Connection, member: dict[str, Any], client_id: str, hub_seq: int) -> Changes:
+    """After hello: remember who is signed in; start over from a snapshot for another person or hub."""
+    before = load_me(conn)
+    me = {k: member.get(k) for k in ("id", "name", "role", "agency_id", "status")}
+    set_meta(conn, "me", me)
+    set_meta(conn, "client_id", client_id)
+    last = int(get_meta(conn, "last_seq", 0))
+    if (before is not None and before.id != me["id"]) or last > hub_seq:
+        conn.execute(leads.delete().where(leads.c.lead_id > 0))
+        conn.execute(offers.delete())
+        set_meta(conn, "last_seq", 0)
+        last = 0
+    changes = Changes(me=load_me(conn), last_seq=last)
+    return changes
+
+
+def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
+    """Replace leads and staff with the hub's snapshot; keep pending placeholders; reset the desk."""
+    names = {s["id"]: s["name"] for s in snap.get("staff", [])}
+    conn.execute(leads.delete().where(leads.c.lead_id > 0))
+    rows = [
+        {
+            "lead_id": card["lead_id"],
+            **_card(card),
+            "state": card.get("state") or "",
+            "consultant_id": card.get("consultant_id"),
+            "consultant_name": names.get(card.get("consultant_id"), ""),
+            "assigned_at": _time(card.get("assigned_at")),
+            "first_follow_up_at": _time(card.get("first_follow_up_at")),
+            "reason": "",
+        }
+        for card in snap.get("leads", [])
+    ]
+    if rows:
+        conn.execute(leads.insert(), rows)
+    conn.execute(staff.delete())
+    board = [{k: s.get(k) for k in ("id", "name", "role", "status", "agency_id")} for s in snap.get("staff", [])]
+    if board:
+        conn.execute(staff.insert(), board)
+    me = load_me(conn)
+    if me is not None and me.id in names:
+        status = next(s["status"] for s in board if s["id"] == me.id)
+        set_meta(conn, "me", {**get_meta(conn, "me"), "status": status})
+    offered = {r["lead_id"] for r in rows if r["state"] == "offered"}
+    for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))).all():
+        if r.lead.get("lead_id") not in offered:
+            conn.execute(offers.update().where(offers.c.round_id == r.round_id).values(state="expired"))
+    rebase(conn)
+    set_meta(conn, "last_seq", int(snap["seq"]))
+    return load_state(conn)
+
+
+def apply_events(conn: Connection, events: list[dict[str, Any]]) -> Changes:
+    """Apply pushed events in seq order (skipping any already applied) and store the newest seq."""
+    last = int(get_meta(conn, "last_seq", 0))
+    me = load_me(conn)
+    changes = Changes()
+    touched: set[int] = set()
+    for ev in events:
+        if ev["seq"] <= last:
+            continue
+        handler = HANDLERS.get(ev["event"])
+        if handler is not None:
+            handler(conn, ev, me, changes, touched)
+        last = ev["seq"]
+    set_meta(conn, "last_seq", last)
+    changes.last_seq = last
+    present = {row.lead_id: row for row in read_leads(conn, list(touched))}
+    for lead_id in touched:
+        if lead_id in present:
+            changes.lead(present[lead_id])
+        else:
+            changes.remove_lead(lead_id)
+    return changes
+
+
+def _lead_created(conn, ev, me, changes, touched) -> None:
+    touched.add(_upsert(conn, ev["payload"]))
+
+
+def _lead_assigned(conn, ev, me, changes, touched) -> None:
+    p = ev["payload"]
+    state = "manager" if p.get("consultant_id") is None else "assigned"
+    dispatch = {
+        "state": state,
+        "consultant_id": p.get("consultant_id"),
+        "consultant_name": p.get("consultant_name") or "",
+        "assigned_at": _time(ev.get("at")),
+        "reason": p.get("reason") or "",
+    }
+    touched.add(_upsert(conn, p["lead"], **dispatch))
+
+
+def _grab_offered(conn, ev, me, changes, touched) -> None:
+    p = ev["payload"]
+    touched.add(_upsert(conn, p["lead"], state="offered", reason=p.get("reason") or ""))
+    if me is not None and me.id in (p.get("offered") or ()):
+        values = {"lead": p["lead"], "deadline": _time(p["deadline"]), "state": "open", "winner_name": ""}
+        if conn.execute(offers.update().where(offers.c.round_id == p["round_id"]).values(**values)).rowcount == 0:
+            conn.execute(offers.insert().values(round_id=p["round_id"], **values))
+        emit_offer(conn, p["round_id"], changes)
+
+
+def _round_over(conn, ev, me, changes, touched) -> None:
+    """grab.claimed / grab.expired: settle this consultant's offer; a lead that went elsewhere leaves."""
+    p = ev["payload"]
+    won_by = p.get("winner_id") if ev["event"] == "grab.claimed" else None
+    state = "expired"
+    if ev["event"] == "grab.claimed":
+        state = "won" if me is not None and won_by == me.id else "lost"
+    r = conn.execute(sa.select(offers).where(offers.c.round_id == p["round_id"])).first()
+    if r is None:
+        return
+    settle_offer(conn, p["round_id"], state, p.get("winner_name") or "", changes)
+    if me is not None and me.role == "consultant" and won_by != me.id:
+        lead_id = r.lead.get("lead_id")
+        row = conn.execute(sa.select(leads).where(leads.c.lead_id == lead_id)).first()
+        if row is not None and row.consultant_id != me.id:
+            conn.execute(leads.delete().where(leads.c.lead_id == lead_id))
+            touched.add(lead_id)
+
+
+def _followup_logged(conn, ev, me, changes, touched) -> None:
+    p = ev["payload"]
+    row = conn.execute(sa.select(leads.c.first_follow_up_at).where(leads.c.lead_id == p["lead_id"])).first()
+    if row is None:
+        return
+    if p.get("first_response_s") is not None or row.first_follow_up_at is None:
+        when = _time(p.get("occurred_at"))
+        conn.execute(leads.update().where(leads.c.lead_id == p["lead_id"]).values(first_follow_up_at=when))
+        touched.add(p["lead_id"])
+
+
+def _staff_status(conn, ev, me, changes, touched) -> None:
+    """The payload names the person but carries no id: match by name (ambiguous names: see the report)."""
+    p = ev["payload"]
+    matched = conn.execute(sa.select(staff.c.id).where(staff.c.name == p["name"])).scalars().all()
+    conn.execute(staff.update().where(staff.c.name == p["name"]).values(status=p["status"]))
+    for r in conn.execute(sa.select(staff).where(staff.c.id.in_(matched))):
+        changes.staff[r.id] = staff_row(r)
+    if me is not None and me.name == p["name"] and len(matched) <= 1:
+        set_meta(conn, "me", {**get_meta(conn, "me"), "status": p["status"]})
+        changes.me = load_me(conn)
+
+
+def _customer_merged(conn, ev, me, changes, touched) -> None:
+    p = ev["payload"]
+    moved = conn.execute(sa.select(leads.c.lead_id).where(leads.c.customer_id == p["absorbed"])).scalars().all()
+    conn.execute(leads.update().where(leads.c.customer_id == p["absorbed"]).values(customer_id=p["survivor"]))
+    touched.update(moved)
+
+
+HANDLERS = {
+    "lead.created": _lead_created,
+    "lead.assigned": _lead_assigned,
+    "grab.offered": _grab_offered,
+    "grab.claimed": _round_over,
+    "grab.expired": _round_over,
+    "followup.logged": _followup_logged,
+    "staff.status": _staff_status,
+    "customer.merged": _customer_merged,
+    # behaviour.recorded: its payload names no customer or lead, so the desk has nothing to update
+}
+
+
+# --- grab offers ---------------------------------------------------------------------------------
+
+
+def _offer(r: Any) -> GrabOfferState:
+    card = r.lead
+    row = LeadRow(
+        lead_id=card["lead_id"],
+        customer_id=card.get("customer_id"),
+        channel=card.get("channel", ""),
+        kind=card.get("kind", ""),
+        occurred_at=_time(card.get("occurred_at")),
+        received_at=_time(card.get("received_at")),
+        name_masked=card.get("name_masked") or "",
+        mobile_masked=card.get("mobile_masked") or "",
+        state="offered",
+        agency_id=card.get("agency_id"),
+    )
+    return GrabOfferState(r.round_id, row, r.deadline, r.state, r.winner_name)
+
+
+def emit_offer(conn: Connection, round_id: int, changes: Changes) -> None:
+    r = conn.execute(sa.select(offers).where(offers.c.round_id == round_id)).first()
+    if r is not None:
+        changes.offers[round_id] = _offer(r)
+
+
+def settle_offer(conn: Connection, round_id: int, state: str, winner_name: str = "", changes: Changes | None = None):
+    """Move an offer along open -> claiming -> won/lost/expired; a settled offer stays settled."""
+    changes = changes if changes is not None else Changes()
+    r = conn.execute(sa.select(offers).where(offers.c.round_id == round_id)).first()
+    if r is None:
+        return changes
+    if r.state in FINAL:  # settled stays settled; a second claim is just told the outcome again
+        if state == "claiming":
+            emit_offer(conn, round_id, changes)
+        return changes
+    values = {"state": state}
+    if winner_name:
+        values["winner_name"] = winner_name
+    conn.execute(offers.update().where(offers.c.round_id == round_id).values(**values))
+    emit_offer(conn, round_id, changes)
+    return changes
+
+
+def reopen_offer(conn: Connection, round_id: int) -> Changes:
+    """A claim that could not be sent: the offer is open again (unless it settled meanwhile)."""
+    changes = Changes()
+    conn.execute(
+        offers.update().where(offers.c.round_id == round_id, offers.c.state == "claiming").values(state="open")
+    )
+    emit_offer(conn, round_id, changes)
+    return changes
+
+
+def duplicate_hint(conn: Connection, masked: str) -> list[LeadRow]:
+    """Leads whose masked mobile equals this one (first 3 and last 4 digits and length)."""
+    q = sa.select(leads).where(leads.c.mobile_masked == masked).order_by(leads.c.received_at.desc()).limit(20)
+    rows = conn.execute(q).all()
+    pending = pending_lead_ids(conn, [r.lead_id for r in rows])
+    return [lead_row(r, r.lead_id in pending) for r in rows]

@@ -1,0 +1,221 @@
+"""One connection to the hub, on the engine's loop: hello, subscribe from the replica's `seq`, then
+three tasks — read (socket → inbox), process (inbox → replica, in stream order, replies resolved
+after the events before them) and send (the outbox, oldest first, one in flight) — plus a ping."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
+
+from sync.protocol import PROTOCOL_VERSION
+
+if TYPE_CHECKING:
+    from sync.client.engine import SyncEngine
+
+log = logging.getLogger("salesfloor.desk.session")
+APP = "salesfloor-desk 0.2"
+CLOSE_REVOKED = 4001
+CALL_TIMEOUT_S = 30.0
+SUBSCRIBE_TIMEOUT_S = 300.0  # the reply follows the snapshot and backlog, applied first
+PING_TIMEOUT_S = 10.0
+RETRY_CODES = frozenset({"internal"})  # the hub could not complete it and stored nothing: try again
+MAX_BATCH = 500
+_CLOSED = object()
+
+
+class Disconnected(Exception):
+    """The socket closed (or stopped answering) before a reply came."""
+
+
+class GiveUp(Exception):
+    """Reconnecting cannot help (revoked token, another protocol): `detail` says why, in Chinese."""
+
+    def __init__(self, detail: str):
+        """Keep the text for the status bar."""
+        super().__init__(detail)
+        self.detail = detail
+
+
+class HubSession:
+    """A live, authenticated connection speaking the protocol for one engine."""
+
+    def __init__(self, engine: SyncEngine, ws: ClientConnection):
+        """Wrap an open websocket."""
+        self.engine = engine
+        self.ws = ws
+        self.ready = False  # hello and subscribe done, the socket still open
+        self.started = False  # it got that far at least once (the reconnect backoff starts over)
+        self._next_id = 0
+        self._replies: dict[int, asyncio.Future] = {}
+        self._inbox: asyncio.Queue = asyncio.Queue()
+
+    async def run(self) -> None:
+        """Hello, subscribe, then stream and send until the socket closes; GiveUp when it is hopeless."""
+        tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._process())]
+        try:
+            await self._start()
+            self.ready = self.started = True
+            self.engine.session_ready(self)
+            tasks += [asyncio.create_task(self._send_outbox()), asyncio.create_task(self._ping())]
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                exc = task.exception()
+                if exc is not None and not isinstance(exc, Disconnected | ConnectionClosed):
+                    log.error("sync session task failed", exc_info=exc)
+        except Disconnected:
+            pass
+        finally:
+            self.ready = False
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            self._fail_replies()
+            await self.ws.close()
+        if self.ws.close_code == CLOSE_REVOKED:
+            raise GiveUp(self.engine.REVOKED_TEXT)
+
+    @property
+    def close_code(self) -> int | None:
+        """How the hub closed the socket (None while open)."""
+        return self.ws.close_code
+
+    # --- request / reply -----------------------------------------------------------------------------
+
+    async def call(self, type_: str, timeout: float = CALL_TIMEOUT_S, **fields: Any) -> dict[str, Any]:
+        """Send one message and wait for its result or error (Disconnected if the socket goes)."""
+        self._next_id += 1
+        msg_id = self._next_id
+        future = asyncio.get_running_loop().create_future()
+        self._replies[msg_id] = future
+        try:
+            await self.ws.send(json.dumps({"id": msg_id, "type": type_, **fields}, ensure_ascii=False))
+            async with asyncio.timeout(timeout):
+                return await future
+        except ConnectionClosed:
+            raise Disconnected("the connection closed") from None
+        except TimeoutError:
+            log.warning("no reply to %s in %.0f s; reconnecting", type_, timeout)
+            await self.ws.close(1000, "no reply")
+            raise Disconnected("no reply") from None
+        finally:
+            self._replies.pop(msg_id, None)
+
+    def _fail_replies(self) -> None:
+        for future in self._replies.values():
+            if not future.done():
+                future.set_exception(Disconnected("the connection closed"))
+                future.exception()  # retrieved: callers see it through their await
+        self._replies.clear()
+
+    # --- the three loops -----------------------------------------------------------------------------
+
+    async def _read(self) -> None:
+        """Socket -> inbox; never blocks on the database, so the hub never finds this client slow."""
+        try:
+            async for raw in self.ws:
+                try:
+                    self._inbox.put_nowait(json.loads(raw))
+                except ValueError:
+                    log.warning("the hub sent a message that is not JSON; ignored")
+        except ConnectionClosed:
+            pass
+        finally:
+            self._inbox.put_nowait(_CLOSED)
+
+    async def _process(self) -> None:
+        """Inbox -> replica in stream order: consecutive events are applied in one transaction."""
+        while True:
+            batch = [await self._inbox.get()]
+            while len(batch) < MAX_BATCH and not self._inbox.empty():
+                batch.append(self._inbox.get_nowait())
+            events: list[dict[str, Any]] = []
+            for msg in batch:
+                if msg is not _CLOSED and msg.get("type") == "event":
+                    events.append(msg)
+                    continue
+                if events:
+                    self.engine.emit(await self.engine.db(self.engine.store.events, events))
+                    events = []
+                if msg is _CLOSED:
+                    self._fail_replies()
+                    return
+                kind = msg.get("type")
+                if kind == "snapshot":
+                    self.engine.emit(await self.engine.db(self.engine.store.snapshot, msg))
+                elif kind in ("result", "error"):
+                    future = self._replies.get(msg.get("id"))
+                    if future is not None and not future.done():
+                        future.set_result(msg)
+                    elif kind == "error":
+                        log.warning("hub error without a waiting request: %s", msg.get("code"))
+            if events:
+                self.engine.emit(await self.engine.db(self.engine.store.events, events))
+
+    async def _start(self) -> None:
+        """Hello (who am I), ping (the hub's clock), subscribe from the replica's last seq."""
+        reply = await self.call("hello", protocol=PROTOCOL_VERSION, client_id=self.engine.settings.client_id, app=APP)
+        if reply["type"] == "error":
+            if reply.get("code") == "protocol_version":
+                raise GiveUp("客户端与服务器的协议版本不一致，请升级客户端")
+            if reply.get("code") == "invalid":
+                raise GiveUp("本机编号无效（client_id 须为 1-64 个字符）")
+            raise Disconnected(reply.get("message", "hello refused"))
+        hello = reply["result"]
+        engine = self.engine
+        changes = await engine.db(engine.store.set_me, hello["staff"], engine.settings.client_id, int(hello["seq"]))
+        engine.emit(changes)
+        sent = engine.clock.now()
+        pong = await self.call("ping", timeout=PING_TIMEOUT_S)
+        self._learn_hub_time(pong, sent)
+        reply = await self.call("subscribe", timeout=SUBSCRIBE_TIMEOUT_S, since=changes.last_seq or 0)
+        if reply["type"] == "error":
+            raise Disconnected(f"subscribe refused: {reply.get('code')}")
+
+    def _learn_hub_time(self, pong: dict[str, Any], sent: datetime) -> None:
+        """Remember how far the hub's clock is from ours (offline actions are stamped in hub time)."""
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            hub_now = datetime.fromisoformat(pong["result"]["now"])
+            local = sent + (self.engine.clock.now() - sent) / 2
+            self.engine.hub_offset = hub_now - local
+
+    async def _send_outbox(self) -> None:
+        """Pending actions, oldest first, one in flight; answers marked in the replica."""
+        engine = self.engine
+        retry = engine.settings.reconnect_min_s
+        while True:
+            engine.outbox_wake.clear()
+            item, changes = await engine.db(engine.store.next_to_send)
+            engine.emit(changes)
+            if item is None:
+                await engine.outbox_wake.wait()
+                continue
+            reply = await self.call(
+                item.type, client_id=engine.settings.client_id, mutation_id=item.mutation_id, **item.fields
+            )
+            if reply["type"] == "result":
+                changes = await engine.db(engine.store.applied, item.mutation_id, reply.get("result") or {})
+            elif reply.get("code") in RETRY_CODES:
+                log.warning("the hub could not apply mutation %s yet; retrying", item.mutation_id)
+                await asyncio.sleep(retry)
+                retry = min(retry * 2, engine.settings.reconnect_max_s)
+                continue
+            else:
+                code, message = reply.get("code", ""), reply.get("message", "")
+                log.info("mutation %s refused by the hub: %s", item.mutation_id, code)
+                changes = await engine.db(engine.store.refused, item.mutation_id, code, message)
+            retry = engine.settings.reconnect_min_s
+            engine.emit(changes)
+
+    async def _ping(self) -> None:
+        """An application ping every interval keeps the hub's idle timer from closing the socket."""
+        while True:
+            await asyncio.sleep(self.engine.ping_interval_s)
+            sent = self.engine.clock.now()
+            self._learn_hub_time(await self.call("ping", timeout=PING_TIMEOUT_S), sent)
