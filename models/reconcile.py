@@ -49,6 +49,7 @@ class Neighbourhood:
     must: list[tuple[int, int]]
     lead_customer: dict[int, int | None]
     lead_info: dict[int, tuple[str, datetime]]
+    lead_names: dict[int, str] = field(default_factory=dict)  # masked display names of the stored leads
 
 
 def _ids(name: str) -> sa.BindParameter:
@@ -66,7 +67,7 @@ _SIBLINGS = (
 )
 # every holder of the keys: counting them here costs SQLite a table read per row anyway
 _ROWS_OF_KEYS = "SELECT lead_id, match_key, kind, masked FROM identifiers WHERE match_key IN ({in})"
-_LEAD_INFO = "SELECT id, customer_id, channel, occurred_at FROM leads WHERE id IN ({in})"
+_LEAD_INFO = "SELECT id, customer_id, channel, occurred_at, name_masked FROM leads WHERE id IN ({in})"
 # Statements are built once: SQLAlchemy then reuses their compiled form on every call.
 _ANY_MANUAL = sa.select(manual_links.c.id).where(manual_links.c.active).limit(1)
 _MANUAL_OF_LEADS = sa.select(manual_links.c.lead_a, manual_links.c.lead_b).where(
@@ -174,12 +175,14 @@ def gather(
         lead_customer[lead] = None
         lead_info[lead] = (channel, at)
     read_stamp = db_params(conn).read_stamp
+    lead_names: dict[int, str] = {}
     for part in chunks([i for i in ids if i not in lead_info]):
-        for lead, customer, channel, at in fetch_in(conn, _LEAD_INFO, part):
+        for lead, customer, channel, at, name in fetch_in(conn, _LEAD_INFO, part):
             lead_customer[lead] = customer
             lead_info[lead] = (channel, read_stamp(at))
+            lead_names[lead] = name
     hood_rows = [r for r in rows.values() if r[0] in lead_set]
-    return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info)
+    return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info, lead_names)
 
 
 def build_graph(hood: Neighbourhood, cap: int) -> tuple[LinkGraph, list[str]]:
@@ -207,6 +210,7 @@ class Outcome:
     lead_customer: dict[int, int] = field(default_factory=dict)
     explanations: dict[int, Reason] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)  # the explanations of new leads, rendered
+    lead_names: dict[int, str] = field(default_factory=dict)  # masked names of the neighbourhood's stored leads
     merged: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (survivor, absorbed, leads)
     bridges: dict[tuple[int, int], int] = field(default_factory=dict)  # (survivor, absorbed) -> bridging new lead
     split: list[tuple[int, int, list[int]]] = field(default_factory=list)  # (kept, new, leads moved)
@@ -234,7 +238,7 @@ def apply(
     """
     graph, keys = build_graph(hood, rules.max_leads_per_identifier)
     res = resolve(graph, rules)
-    out = Outcome()
+    out = Outcome(lead_names=hood.lead_names)
     ids = hood.lead_ids
     groups = [[ids[i] for i in g] for g in partition(res.labels)]
     claimed: set[int] = set()
@@ -341,6 +345,7 @@ class _Explainer:
         self.keys = keys
         self.masked = {key: masked for _, key, _, masked in hood.rows}
         self.kind = {k: CODE_KINDS[int(graph.key_kind[i])].value for i, k in enumerate(keys)}
+        self.strength = [STRENGTH[CODE_KINDS[code]] for code in graph.key_kind.tolist()]  # by key index
         self.by_lead: dict[int, list[int]] = defaultdict(list)
         self.by_key: dict[int, list[int]] = defaultdict(list)
         ids = self.ids
@@ -365,7 +370,7 @@ class _Explainer:
         """A Reason naming the identifier and the earlier lead this lead was matched with."""
         best = None
         for k in self.by_lead.get(lead, []):
-            strength = STRENGTH[IdentifierKind(self.kind[self.keys[k]])]
+            strength = self.strength[k]
             for other in self.by_key[k]:
                 if other == lead:
                     continue

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -131,7 +132,11 @@ class Recorder:
             conn.execute(merge_history.insert(), history)
         changes.reviews_opened += self.open_reviews(conn, outcome, now, entries, actor)
         names: dict[int, str] = {}
-        touches_by = load_touches(conn, sorted(outcome.touched_customers), names, bulk=bulk)
+        if bulk:  # every lead of every touched customer is in the outcome: read their touches by lead
+            name_of = {**outcome.lead_names, **{lid: p.name_masked for lid, p in new_leads.items()}}
+            touches_by = touches_of_leads(conn, outcome.lead_customer, name_of, names)
+        else:
+            touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
         active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk)
         changes.customers |= outcome.touched_customers
         attribution = self.iter_attribution_entries(active, touches_by, now, actor)
@@ -202,10 +207,25 @@ class Recorder:
         flagged: set[int] = set()
         for part in chunks(active):
             flagged.update(c for (c,) in fetch_in(conn, _OPEN_REVIEW_CUSTOMERS, part))
-        updates = []
-        for cid in active:
-            first = first_contact(touches_by[cid])
-            updates.append(
+        firsts = [(cid, first_contact(touches_by[cid])) for cid in active]
+        if firsts and bulk:
+            db = db_params(conn)
+            stamp = db.stamp(now)
+            rows = [
+                (
+                    first.lead_id,
+                    first.channel.value,
+                    db.stamp(first.occurred_at),
+                    names.get(cid, ""),
+                    db.flag(cid in flagged),
+                    stamp,
+                    cid,
+                )
+                for cid, first in firsts
+            ]
+            executemany(conn, db.sql(_BULK_UPDATE_CUSTOMER), rows)
+        elif firsts:
+            updates = [
                 {
                     "b_id": cid,
                     "b_first": first.lead_id,
@@ -215,24 +235,8 @@ class Recorder:
                     "b_review": cid in flagged,
                     "b_now": now,
                 }
-            )
-        if updates and bulk:
-            db = db_params(conn)
-            stamp = db.stamp(now)
-            rows = [
-                (
-                    u["b_first"],
-                    u["b_channel"],
-                    db.stamp(u["b_at"]),
-                    u["b_name"],
-                    db.flag(u["b_review"]),
-                    stamp,
-                    u["b_id"],
-                )
-                for u in updates
+                for cid, first in firsts
             ]
-            executemany(conn, db.sql(_BULK_UPDATE_CUSTOMER), rows)
-        elif updates:
             conn.execute(_UPDATE_CUSTOMER, updates)
         gone = sorted(set(ids) - set(active))
         for part in chunks(gone):
@@ -303,6 +307,13 @@ class Recorder:
             )
 
 
+def _as_dict(reason: Reason, text: str | None) -> dict:
+    """`reason.as_dict()`, with its text when already rendered."""
+    if text is None:
+        return reason.as_dict()
+    return {"code": reason.code, "params": reason.params, "text": text}
+
+
 def _lead_entry(outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | None, actor: str) -> AuditEntry:
     """The evidence of one ingested lead: where it came from, its identifiers (masked) and why it went where."""
     return AuditEntry(
@@ -317,7 +328,7 @@ def _lead_entry(outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | No
             "channel": p.lead.channel.value if p else None,
             "kind": p.lead.kind.value if p else None,
             "occurred_at": p.lead.occurred_at.isoformat() if p else None,
-            "reason": reason.as_dict(),
+            "reason": _as_dict(reason, outcome.texts.get(lid)),
             "identifiers": [
                 {
                     "kind": i.ident.kind.value,
@@ -367,14 +378,14 @@ _TOUCHES_OF_CUSTOMERS = (
     .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
     .order_by(touches.c.occurred_at, touches.c.lead_id)
 )
-_RAW_TOUCHES_OF_CUSTOMERS = (
-    "SELECT leads.customer_id, leads.name_masked, touches.id, touches.lead_id, touches.channel, touches.kind,"
-    " touches.occurred_at, touches.weight, touches.agency_id, agencies.name, touches.broker_id, brokers.name"
-    " FROM touches JOIN leads ON leads.id = touches.lead_id"
+_TOUCHES_OF_LEADS = (
+    "SELECT touches.id, touches.lead_id, touches.channel, touches.kind, touches.occurred_at, touches.weight,"
+    " touches.agency_id, agencies.name, touches.broker_id, brokers.name FROM touches"
     " LEFT OUTER JOIN agencies ON agencies.id = touches.agency_id"
     " LEFT OUTER JOIN brokers ON brokers.id = touches.broker_id"
-    " WHERE leads.customer_id IN ({in}) ORDER BY touches.occurred_at, touches.lead_id"
+    " WHERE touches.lead_id IN ({in})"
 )
+_TOUCH_ORDER = attrgetter("occurred_at", "lead_id")  # load_touches' ORDER BY
 _CHANNELS = {c.value: c for c in Channel}
 _KINDS = {k.value: k for k in TouchKind}
 _OPEN_REVIEW_CUSTOMERS = "SELECT customer_id FROM review_items WHERE customer_id IN ({in}) AND status = 'open'"
@@ -399,15 +410,12 @@ _UPDATE_CUSTOMER = (
 
 
 def load_touches(
-    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None, *, bulk: bool = False
+    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
 ) -> dict[int, list[TouchRecord]]:
     """Touches of the given customers with agency and broker names, oldest first.
 
     If `names` is given it receives each customer's display name (the earliest masked name).
-    `bulk` reads the rows from the driver's cursor (same records).
     """
-    if bulk:
-        return _load_touches_raw(conn, customer_ids, names)
     out: dict[int, list[TouchRecord]] = {}
     for part in chunks(sorted(customer_ids)):
         for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
@@ -430,16 +438,20 @@ def load_touches(
     return out
 
 
-def _load_touches_raw(
-    conn: Connection, customer_ids: list[int], names: dict[int, str] | None
+def touches_of_leads(
+    conn: Connection, customer_of: dict[int, int], name_of: dict[int, str], names: dict[int, str] | None = None
 ) -> dict[int, list[TouchRecord]]:
-    """`load_touches` on plain driver rows, with enum members and weights looked up once each."""
+    """`load_touches` for customers whose leads are all known: touches read by lead from the driver's cursor.
+
+    `customer_of` maps every lead of those customers to its customer and `name_of` gives a lead's masked
+    name; the result and `names` are what `load_touches` gives for the same customers.
+    """
     db = db_params(conn)
     weights: dict[Any, Decimal] = {}
     out: dict[int, list[TouchRecord]] = {}
-    for part in chunks(sorted(customer_ids)):
-        for cid, name, tid, lead, channel, kind, at, weight, agency_id, agency, broker_id, broker in fetch_in(
-            conn, _RAW_TOUCHES_OF_CUSTOMERS, part
+    for part in chunks(sorted(customer_of)):
+        for tid, lead, channel, kind, at, weight, agency_id, agency, broker_id, broker in fetch_in(
+            conn, _TOUCHES_OF_LEADS, part
         ):
             value = weights.get(weight)
             if value is None:
@@ -456,11 +468,11 @@ def _load_touches_raw(
                 broker_id,
                 broker or "",
             )
-            found = out.get(cid)
-            if found is None:
-                out[cid] = [record]
-            else:
-                found.append(record)
-            if names is not None and name and cid not in names:
+            out.setdefault(customer_of[lead], []).append(record)
+    for cid, ts in out.items():
+        ts.sort(key=_TOUCH_ORDER)
+        if names is not None:
+            name = next((name_of[t.lead_id] for t in ts if name_of.get(t.lead_id)), None)
+            if name:
                 names[cid] = name
     return out

@@ -16,6 +16,7 @@ from models.clock import BUSINESS_TZ, FakeClock
 from models.db import make_engine, open_database, sqlite_url
 from models.leads import LeadIn
 from models.prepare import db_params, next_ids
+from models.recording import touches_of_leads
 from models.registry import CustomerRegistry, load_touches
 from models.rules import load_rules
 from models.schema import audit_log, customers, leads, metadata
@@ -181,17 +182,20 @@ def test_bulk_values_read_back_like_core_values(engine, vault, rules, clock):
     assert cust.needs_review is False and cust.created_at == clock.now()
 
 
-def test_touches_read_from_the_driver_equal_the_core_reading(engine, vault, rules, clock):
+def test_touches_read_by_lead_equal_the_core_reading_by_customer(engine, vault, rules, clock):
     registry = CustomerRegistry(engine, vault, rules, clock)
     registry.ingest_many(_leads()[:150], bulk=True)
     with engine.connect() as conn:
-        ids = conn.execute(sa.select(customers.c.id)).scalars().all()
+        stored = conn.execute(sa.select(leads.c.id, leads.c.customer_id, leads.c.name_masked)).all()
+        customer_of = {lead: cid for lead, cid, _ in stored}
+        name_of = {lead: name for lead, _, name in stored}
         names_core: dict[int, str] = {}
         names_raw: dict[int, str] = {}
-        core = load_touches(conn, ids, names_core)
-        raw = load_touches(conn, ids, names_raw, bulk=True)
+        core = load_touches(conn, sorted(set(customer_of.values())), names_core)
+        raw = touches_of_leads(conn, customer_of, name_of, names_raw)
     assert raw == core and names_raw == names_core
     assert any(t.agency_name and t.broker_name for ts in raw.values() for t in ts)
+    assert any(len(ts) > 2 for ts in raw.values())
 
 
 def test_bulk_path_stores_no_plaintext_number_or_name(tmp_path, vault, rules, clock):
@@ -243,3 +247,16 @@ def test_bulk_ingest_turns_the_collector_back_on_even_when_it_fails(engine, vaul
     assert gc.isenabled()
     registry.ingest_many(_leads()[:5], bulk=True)
     assert gc.isenabled()
+
+
+def test_reused_explanation_text_gives_the_same_evidence_as_rendering_it():
+    from models.messages import Reason
+    from models.recording import _as_dict
+
+    for reason in (
+        Reason("new_customer"),
+        Reason("same_identifier", {"kind": "mobile", "masked": "138****5678", "lead_id": 3, "channel": "抖音"}),
+        Reason("manual_link", {"actor": "staff", "note": "lead #4"}),
+    ):
+        assert _as_dict(reason, reason.text()) == reason.as_dict()
+        assert _as_dict(reason, None) == reason.as_dict()
