@@ -257,3 +257,75 @@ async def test_queries_and_the_local_duplicate_hint(registry, clock, tmp_path):
                 engine.submit("followup.log", {"lead_id": "seven", "kind": "call"})
         finally:
             await stopped(engine)
+
+
+async def test_a_follow_up_on_an_offline_visit_reaches_the_real_lead(registry, clock, tmp_path):
+    async with running_hub(registry) as hub:
+        _, token = await enrolled(hub, "张经理", "manager")
+        await enrolled(hub, "王磊", "consultant", status="on_duty")
+        port = hub.ws_port
+    rec = Recorder(asyncio.get_running_loop())
+    engine = SyncEngine(settings(tmp_path, f"ws://127.0.0.1:{port}/", token, "pc-manager"), rec, clock)
+    engine.start()  # nothing listens: it starts offline, from an empty replica
+    try:
+        await rec.until(lambda v: v.resets and v.connection and not v.connection.online)
+        engine.submit("visit.register", visit("周杰", "13711112222"))
+        holder = await rec.until(lambda v: next((r for r in v.leads.values() if r.lead_id < 0), None))
+        engine.submit("followup.log", {"lead_id": holder.lead_id, "kind": "visit", "note": "带看样板间"})
+        await rec.until(lambda v: v.connection.waiting == 2)
+        assert rec.view.outbox[max(rec.view.outbox)].summary == "跟进离线登记的访客（面谈）"
+        async with running_hub(registry, ws_port=port):
+            await rec.until(lambda v: v.outbox and all(o.state == "applied" for o in v.outbox.values()))
+            real_id = rec.view.outbox[-holder.lead_id].result["lead_id"]
+            real = await rec.until(lambda v: v.leads.get(real_id))
+            assert real.first_follow_up_at is not None and not real.pending and holder.lead_id not in rec.view.leads
+            with registry.engine.connect() as conn:
+                logged = conn.execute(sa.select(follow_ups.c.lead_id)).scalars().all()
+            assert logged == [real_id]
+            await stopped(engine)
+    finally:
+        await stopped(engine)
+
+
+async def test_pings_keep_a_quiet_connection_open(registry, clock, tmp_path):
+    async with running_hub(registry, idle_timeout_s=0.5) as hub:
+        _, token = await enrolled(hub, "王磊", "consultant")
+        rec = Recorder(asyncio.get_running_loop())
+        engine = SyncEngine(settings(tmp_path, hub.ws_url, token, "pc-wang"), rec, clock)
+        engine.ping_interval_s = 0.1
+        engine.start()
+        try:
+            await rec.until(online)
+            [session] = hub.hub.sessions
+            first = session.last_msg_id
+            async with asyncio.timeout(10):  # bounded polling: the hub's view of the client's pings
+                while session.last_msg_id < first + 8:  # 0.8 s of pings: past the 0.5 s idle timeout
+                    await asyncio.sleep(0.05)
+            assert hub.hub.sessions == {session}
+            assert sum(1 for c in rec.changes if c.connection and c.connection.online) == 1  # never dropped
+        finally:
+            await stopped(engine)
+
+
+async def test_closed_as_too_slow_it_resubscribes_from_its_seq_without_a_gap(registry, clock, tmp_path):
+    async with running_hub(registry) as hub:
+        _, token = await enrolled(hub, "前台", "reception")
+        await enrolled(hub, "王磊", "consultant", status="on_duty")
+        rec = Recorder(asyncio.get_running_loop())
+        engine = SyncEngine(settings(tmp_path, hub.ws_url, token, "desk-1"), rec, clock)
+        engine.start()
+        try:
+            await rec.until(online)
+            resets = rec.view.resets
+            [session] = hub.hub.sessions
+            await session.ws.close(4008, "too slow: resubscribe from your last seq")
+            for n in range(5):  # while it is away
+                person = [("mobile", f"1381234{n:04d}")]
+                lead = LeadIn("douyin", f"s{n}", "douyin", "online_lead", clock.now(), f"客户{n}", person)
+                hub.hub.publish(await hub.hub.db(hub.hub.floor.intake, [lead], "test"))
+            await rec.until(lambda v: len(v.leads) == 5 and all(r.state == "assigned" for r in v.leads.values()))
+            await rec.until(lambda v: v.connection.online)
+            assert rec.view.resets == resets  # caught up from its seq: no snapshot needed
+            assert any(c.connection and not c.connection.online for c in rec.changes)
+        finally:
+            await stopped(engine)

@@ -31,7 +31,7 @@ from models.desk_state import ConnectionState, DeskChange, LeadRow, Me
 from models.privacy import mask_mobile
 from sync.client.changes import Changes
 from sync.client.outbox import REFUSAL_ZH, validate
-from sync.client.session import APP, GiveUp, HubSession
+from sync.client.session import APP, Disconnected, GiveUp, HubSession
 from sync.client.store import ReplicaStore
 
 log = logging.getLogger("salesfloor.desk")
@@ -42,6 +42,7 @@ PING_INTERVAL_S = 30.0
 HISTORY = timedelta(days=30)  # answered outbox items and settled offers older than this are pruned at start
 MAX_INBOUND_BYTES = 64 * 1024 * 1024  # a snapshot of 20,000 leads fits with room to spare
 _STOP = object()
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")  # typed with a Chinese input method
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class SyncEngine:
         self._waiting = 0
         self._last_seq = 0
         self._me: Me | None = None
+        self._closing = False
 
     # --- the GUI's side (any thread; never blocks) -------------------------------------------------
 
@@ -102,7 +104,8 @@ class SyncEngine:
 
     def stop(self, timeout: float = 5.0) -> None:
         """Graceful: queued actions are committed, the socket closed, the threads joined."""
-        if self._thread is None:
+        self._closing = True
+        if self._thread is None:  # never started: nothing can have been queued (see _post)
             self._loop.close()
             self._db.shutdown(wait=True)
             return
@@ -126,13 +129,19 @@ class SyncEngine:
         """A read through the hub (customer.get, customer.lookup, staff.list); on_result gets the answer."""
         if type_ not in QUERIES:
             raise ValueError(f"{type_!r} is not a query; expected one of {list(QUERIES)}")
+        if {"id", "type"} & fields.keys():
+            raise ValueError("a query's fields may not set 'id' or 'type'")
         self._post(self._spawn, self._query, type_, dict(fields), on_result)
 
     def local_duplicate_hint(self, mobile: str, on_result: Callable[[list[LeadRow]], None]) -> None:
         """Offline duplicate hint: replica leads whose masked mobile matches the typed number's."""
-        self._post(self._spawn, self._hint, mask_mobile(mobile), on_result)
+        self._post(self._spawn, self._hint, mask_mobile(mobile.translate(_WIDE_DIGITS)), on_result)
 
     def _post(self, fn: Callable[..., Any], *args: Any) -> None:
+        if self._thread is None:
+            raise RuntimeError("start the sync engine first")
+        if self._closing:  # refused loudly: an action accepted now could not be committed any more
+            raise RuntimeError("the sync engine has stopped")
         try:
             self._loop.call_soon_threadsafe(fn, *args)
         except RuntimeError:
@@ -293,7 +302,7 @@ class SyncEngine:
         session = self._session
         reply = None
         if session is not None and session.ready:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Disconnected):
                 reply = await session.call("grab.claim", round_id=round_id)
         if reply is None:
             changes = await self.db(self.store.reopen_offer, round_id)
@@ -302,6 +311,9 @@ class SyncEngine:
             r = reply["result"]
             state = "won" if r.get("won") else ("lost" if r.get("status") == "claimed" else "expired")
             changes = await self.db(self.store.settle_offer, round_id, state, r.get("winner_name") or "")
+            if round_id not in changes.offers:  # an offer this replica never held: say the outcome in words
+                text = {"won": "抢单成功", "lost": f"已被 {r.get('winner_name') or '他人'} 抢到"}
+                changes.notices.append(text.get(state, "该抢单已结束"))
         else:
             changes = await self.db(self.store.settle_offer, round_id, "expired")
             why = REFUSAL_ZH.get(reply.get("code"), "服务器拒绝")
@@ -312,7 +324,7 @@ class SyncEngine:
         session = self._session
         answer: dict[str, Any] = {"error": "offline", "message": "未连接到服务器"}
         if session is not None and session.ready:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Disconnected):
                 reply = await session.call(type_, timeout=QUERY_TIMEOUT_S, **fields)
                 if reply["type"] == "result":
                     answer = reply.get("result") or {}
