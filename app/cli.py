@@ -62,6 +62,17 @@ def demo(app: AppContext, leads: int, seed: int, fresh: bool) -> None:
     run_demo(app, leads=leads, seed=seed, fresh=fresh)
 
 
+@cli.command()
+@click.option("--hub", default=None, help="The hub's HTTP address for a new sign-in, e.g. http://192.168.1.20:8766.")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
+@pass_ctx
+def desk(app: AppContext, hub: str | None, lang: str | None) -> None:
+    """Open the desktop client (reception, consultant, manager by the signed-in role)."""
+    from app.desk import run_desk
+
+    sys.exit(run_desk(app.settings.data_dir / "desk", hub, lang))
+
+
 @cli.group()
 def audit() -> None:
     """The evidence log (hash chain)."""

@@ -169,3 +169,46 @@ async def post(running: RunningHub, path: str, raw: bytes, headers: dict) -> tup
             return resp.status, json.loads(text)
         except ValueError:
             return resp.status, {"text": text}
+
+
+class HubThread:
+    """A real hub on port 0 in its own thread and event loop, for tests whose main thread runs Qt."""
+
+    def __init__(self, registry, **overrides: Any):
+        """Configure; `start()` brings it up."""
+        self.registry = registry
+        self.overrides = overrides
+        self.loop = asyncio.new_event_loop()
+        self.running: RunningHub | None = None
+        self._thread = None
+
+    def start(self) -> RunningHub:
+        """Start the loop thread and the hub in it; returns once it listens."""
+        import threading
+
+        self._thread = threading.Thread(target=self.loop.run_forever, name="test-hub", daemon=True)
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(
+            start_hub(self.registry, hub_config(**self.overrides), timers=True), self.loop
+        )
+        self.running = future.result(30)
+        return self.running
+
+    def call(self, fn, *args):
+        """Run a blocking function on the hub's database worker and publish a FloorChange it returns."""
+
+        async def go():
+            change = await self.running.hub.db(fn, *args)
+            if hasattr(change, "events"):
+                self.running.hub.publish(change)
+            return change
+
+        return asyncio.run_coroutine_threadsafe(go(), self.loop).result(30)
+
+    def stop(self) -> None:
+        """Stop the hub and the loop."""
+        if self.running is not None:
+            asyncio.run_coroutine_threadsafe(self.running.stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()

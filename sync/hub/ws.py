@@ -155,7 +155,10 @@ class WebsocketEndpoint:
         s.client_id, s.ready = msg.client_id, True
         m = s.member
         staff = {"id": m.id, "name": m.name, "role": m.role.value, "agency_id": m.agency_id, "status": m.status.value}
-        return result_message(msg.id, {"protocol": PROTOCOL_VERSION, "staff": staff, "seq": self.hub.last_seq}), None
+        now = self.hub.clock.now().isoformat()
+        return result_message(
+            msg.id, {"protocol": PROTOCOL_VERSION, "staff": staff, "seq": self.hub.last_seq, "now": now}
+        ), None
 
     def _find(self, client_id: str, mutation_id: int):
         with self.hub.registry.engine.connect() as conn:
