@@ -10,7 +10,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -44,21 +44,25 @@ class PreparedIdentifier:
     blind_index: str | None
     value_enc: bytes
     masked: str
+    kind: str = field(init=False)  # ident.kind.value and ident.status.value, read once: the hot paths use them
+    status: str = field(init=False)
+    match_key: str | None = field(init=False)  # the key that links leads (untagged); None when it may not match
 
-    @property
-    def match_key(self) -> str | None:
-        """The key that links leads (untagged); None when the identifier may not match."""
-        return self.blind_index if self.ident.matchable else None
+    def __post_init__(self) -> None:
+        """Take the plain values the rows and the evidence are built from."""
+        self.kind = self.ident.kind.value
+        self.status = self.ident.status.value
+        self.match_key = self.blind_index if self.ident.matchable else None
 
     def values(self, lead_id: int) -> tuple:
         """Row for the identifiers table as a tuple in `IDENTIFIER_COLUMNS` order."""
         ident = self.ident
         return (
             lead_id,
-            ident.kind.value,
-            ident.status.value,
+            self.kind,
+            self.status,
             self.blind_index,
-            self.blind_index if ident.matchable else None,
+            self.match_key,
             0,
             self.value_enc,
             self.masked,
@@ -96,7 +100,7 @@ class PreparedLead:
     @property
     def problems(self) -> int:
         """How many identifiers on this lead are unusable (shown to staff)."""
-        return sum(1 for p in self.identifiers if p.ident.status.value != "valid")
+        return sum(1 for p in self.identifiers if p.status != "valid")
 
 
 def payload_digest(vault: Vault, payload: bytes) -> str:
@@ -106,24 +110,29 @@ def payload_digest(vault: Vault, payload: bytes) -> str:
 
 def prepare_lead(lead: LeadIn, vault: Vault, policy: IdentifierPolicy, today: date | None = None) -> PreparedLead:
     """Validate, encrypt and index everything personal on a lead."""
+    idents = parse_all(lead.identifiers, policy, today)
+    kinds = [ident.kind.value for ident in idents]
+    name = lead.name.strip()
+    plaintexts = [(ident.value, kind) for ident, kind in zip(idents, kinds, strict=True)]
+    plaintexts += [(name or None, "name"), (lead.payload, "payload")]
+    *values_enc, name_enc, payload_enc = vault.encrypt_all(plaintexts)
     prepared = []
-    for ident in parse_all(lead.identifiers, policy, today):
-        valid = ident.status.value == "valid"
+    for ident, kind, value_enc in zip(idents, kinds, values_enc, strict=True):
+        valid = ident.status == "valid"
         prepared.append(
             PreparedIdentifier(
                 ident=ident,
-                blind_index=vault.blind_index(ident.kind.value, ident.value) if valid else None,
-                value_enc=vault.encrypt(ident.value, ident.kind.value),
-                masked=mask_identifier(ident.kind.value, ident.value) if valid else _mask_raw(ident),
+                blind_index=vault.blind_index(kind, ident.value) if valid else None,
+                value_enc=value_enc,
+                masked=mask_identifier(kind, ident.value) if valid else _mask_raw(ident),
             )
         )
-    name = lead.name.strip()
     return PreparedLead(
         lead=lead,
         identifiers=prepared,
-        name_enc=vault.encrypt(name, "name") if name else None,
+        name_enc=name_enc,
         name_masked=mask_name(name),
-        payload_enc=vault.encrypt(lead.payload, "payload"),
+        payload_enc=payload_enc,
         payload_digest=payload_digest(vault, lead.payload),
     )
 

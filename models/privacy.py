@@ -77,6 +77,19 @@ class Vault:
         nonce = os.urandom(_NONCE)
         return nonce + self._aead.encrypt(nonce, data, context.encode())
 
+    def encrypt_all(self, items: list[tuple[str | bytes | None, str]]) -> list[bytes | None]:
+        """`encrypt` each (plaintext, context), with all the random nonces drawn in one system call."""
+        nonces = os.urandom(_NONCE * len(items))
+        out: list[bytes | None] = []
+        for i, (plaintext, context) in enumerate(items):
+            if plaintext is None:
+                out.append(None)
+                continue
+            data = plaintext.encode("utf-8") if isinstance(plaintext, str) else plaintext
+            nonce = nonces[i * _NONCE : (i + 1) * _NONCE]
+            out.append(nonce + self._aead.encrypt(nonce, data, context.encode()))
+        return out
+
     def decrypt_bytes(self, blob: bytes | None, context: str = "") -> bytes | None:
         """Decrypt a blob made by `encrypt` with the same context."""
         if blob is None:

@@ -331,9 +331,9 @@ def _lead_entry(outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | No
             "reason": _as_dict(reason, outcome.texts.get(lid)),
             "identifiers": [
                 {
-                    "kind": i.ident.kind.value,
+                    "kind": i.kind,
                     "masked": i.masked,
-                    "status": i.ident.status.value,
+                    "status": i.status,
                     "reason": i.ident.reason,
                     "warnings": list(i.ident.warnings),
                 }

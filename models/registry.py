@@ -128,7 +128,7 @@ class CustomerRegistry:
                 for k in {i.match_key for i in p.identifiers if i.match_key}:
                     new_key_counts[k] = new_key_counts.get(k, 0) + 1
             new_rows: dict[int, list[IdentifierRow]] = {
-                lid: [(lid, i.match_key, i.ident.kind.value, i.masked) for i in p.identifiers if i.match_key]
+                lid: [(lid, i.match_key, i.kind, i.masked) for i in p.identifiers if i.match_key]
                 for lid, p in zip(lead_ids, fresh, strict=True)
             }
             new_info = {lid: (p.lead.channel.value, p.lead.occurred_at) for lid, p in zip(lead_ids, fresh, strict=True)}
@@ -420,7 +420,7 @@ class CustomerRegistry:
 
 
 def _problems(p: PreparedLead) -> list[tuple[str, str, str]]:
-    return [(i.ident.kind.value, i.masked, i.ident.reason) for i in p.identifiers if i.ident.status.value != "valid"]
+    return [(i.kind, i.masked, i.ident.reason) for i in p.identifiers if i.status != "valid"]
 
 
 def _first_lead(conn: Connection, customer_id: int) -> int:
