@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 import pytest
+from cryptography.exceptions import InvalidTag
 
 from app.logging_setup import RedactingFilter
 from models.clock import BUSINESS_TZ
@@ -154,3 +155,15 @@ def test_hmac_with_precomputed_pads_equals_the_standard_library(key):
     mac = hmac_sha256(key)
     for message in (b"", b"mobile\x1f+8613812345678", "李敏".encode() * 50):
         assert mac(message) == hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def test_encrypt_all_round_trips_with_distinct_nonces(vault):
+    blobs = vault.encrypt_all([("+8613812345678", "mobile"), (None, "name"), (b"{}", "payload"), ("李敏", "name")])
+    assert blobs[1] is None
+    assert vault.decrypt(blobs[0], "mobile") == "+8613812345678"
+    assert vault.decrypt_bytes(blobs[2], "payload") == b"{}"
+    assert vault.decrypt(blobs[3], "name") == "李敏"
+    nonces = [b[:12] for b in blobs if b is not None]
+    assert len(set(nonces)) == len(nonces)
+    with pytest.raises(InvalidTag):  # each blob stays bound to its context
+        vault.decrypt(blobs[0], "national_id")
