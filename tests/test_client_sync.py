@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -18,7 +19,7 @@ from models.schema import leads
 from models.staff import revoke
 from sync.client.engine import SyncEngine
 from tests.clientkit import Recorder, online, settings, visit
-from tests.hubkit import enrolled, post, running_hub, signed
+from tests.hubkit import enrolled, open_client, post, running_hub, signed
 from tests.test_hub_channels import douyin_lead
 
 pytestmark = pytest.mark.asyncio
@@ -329,3 +330,35 @@ async def test_closed_as_too_slow_it_resubscribes_from_its_seq_without_a_gap(reg
             assert any(c.connection and not c.connection.online for c in rec.changes)
         finally:
             await stopped(engine)
+
+
+async def test_a_registration_the_hub_applied_before_the_desk_heard_back_is_replayed_not_doubled(
+    registry, clock, tmp_path
+):
+    async with running_hub(registry) as hub:
+        _, token = await enrolled(hub, "前台", "reception")
+        await enrolled(hub, "王磊", "consultant", status="on_duty")
+        port = hub.ws_port
+    rec = Recorder(asyncio.get_running_loop())
+    engine = SyncEngine(settings(tmp_path, f"ws://127.0.0.1:{port}/", token, "desk-1"), rec, clock)
+    engine.start()
+    try:
+        engine.submit("visit.register", visit("吴昊", "13811112222"))
+        [mid] = (await rec.until(lambda v: v.outbox and v)).outbox
+        with sqlite3.connect(tmp_path / "replica.db") as db:
+            fields = json.loads(db.execute("SELECT fields FROM outbox").fetchone()[0])
+        async with running_hub(registry) as other:  # the same mutation reached the hub, its answer was lost
+            wire = await open_client(other, token, client_id="desk-1")
+            first = await wire.mutate("visit.register", mutation_id=mid, **fields)
+            assert first["type"] == "result", first
+            await wire.close()
+        async with running_hub(registry, ws_port=port):
+            item = await rec.until(lambda v: v.outbox[mid].state == "applied" and v.outbox[mid])
+            assert item.result["lead_id"] == first["result"]["lead_id"] and item.result["replayed"]
+            assert -mid not in rec.view.leads and not any(r.lead_id < 0 for r in rec.view.leads.values())
+            with registry.engine.connect() as conn:
+                desk = conn.execute(sa.select(sa.func.count()).where(leads.c.source == "desk")).scalar_one()
+            assert desk == 1
+            await stopped(engine)
+    finally:
+        await stopped(engine)

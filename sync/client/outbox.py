@@ -241,8 +241,10 @@ def applied(conn: Connection, mid: int, result: dict[str, Any]) -> Changes:
     if r is None or r.state != "pending":
         return changes
     notice = ""
-    if r.type in INTAKE and result.get("lead_id"):
-        notice = _swap_placeholder(conn, r, result, changes)
+    if r.type in INTAKE:
+        result = intake_result(result)
+        if result.get("lead_id"):
+            notice = _swap_placeholder(conn, r, result, changes)
     conn.execute(
         outbox.update()
         .where(outbox.c.mutation_id == mid)
@@ -252,6 +254,17 @@ def applied(conn: Connection, mid: int, result: dict[str, Any]) -> Changes:
         changes.notices.append(notice)
     _touch(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None)
     return changes
+
+
+def intake_result(result: dict[str, Any]) -> dict[str, Any]:
+    """One registration's answer, whether first or replayed.
+
+    The hub stores an intake mutation's whole `{"leads": [...]}` and answers a replay with that plus
+    `"replayed": true`, while the first answer is `leads[0]` itself; both come out as the latter.
+    """
+    if "lead_id" not in result and result.get("leads"):
+        return {**result["leads"][0], "replayed": bool(result.get("replayed"))}
+    return result
 
 
 def _swap_placeholder(conn: Connection, r: Any, result: dict[str, Any], changes: Changes) -> str:
