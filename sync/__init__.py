@@ -1,1 +1,2 @@
-"""The wire: message schemas, the hub, the client sync engine and notifiers."""
+"""The wire: message schemas (`sync.protocol`), the hub (`sync.hub`), the desktop client's sync engine
+(`sync.client`: local replica, outbox, hub connection on its own thread) and notifiers."""

@@ -3,7 +3,7 @@ transaction together with the last applied `seq`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,11 +29,11 @@ from sync.client.replica import (
 )
 
 FINAL = frozenset({"won", "lost", "expired"})
-HISTORY = timedelta(days=30)
 RECENT_OUTBOX = 200
 
 
 def _time(text: str | None) -> datetime | None:
+    """An ISO 8601 time from the wire (None stays None)."""
     return datetime.fromisoformat(text) if text else None
 
 
