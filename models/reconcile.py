@@ -61,10 +61,7 @@ def _ids(name: str) -> sa.BindParameter:
 _ROWS_OF_LEADS = (
     "SELECT lead_id, match_key, kind, masked FROM identifiers WHERE lead_id IN ({in}) AND match_key IS NOT NULL"
 )
-_SIBLINGS = (
-    "SELECT id FROM leads WHERE customer_id IN"
-    " (SELECT customer_id FROM leads WHERE id IN ({in}) AND customer_id IS NOT NULL)"
-)
+_LEADS_OF_CUSTOMERS = "SELECT id FROM leads WHERE customer_id IN ({in})"
 # every holder of the keys: counting them here costs SQLite a table read per row anyway
 _ROWS_OF_KEYS = "SELECT lead_id, match_key, kind, masked FROM identifiers WHERE match_key IN ({in})"
 _LEAD_INFO = "SELECT id, customer_id, channel, occurred_at, name_masked FROM leads WHERE id IN ({in})"
@@ -131,6 +128,14 @@ def gather(
     degree: dict[str, int] = {}
     must: set[tuple[int, int]] = set()
     limit = cap + max(new_key_counts.values(), default=0)
+    lead_customer: dict[int, int | None] = {}
+    lead_info: dict[int, tuple[str, datetime]] = {}
+    lead_names: dict[int, str] = {}
+    for lead, (channel, at) in (new_info or {}).items():
+        lead_customer[lead] = None
+        lead_info[lead] = (channel, at)
+    read_stamp = db_params(conn).read_stamp
+    expanded: set[int] = set()  # customers whose leads are all in the walk already
     while frontier or frontier_keys:
         more: set[int] = set()
         for part in chunks(sorted(frontier)):
@@ -144,7 +149,16 @@ def gather(
                 for a, b in conn.execute(_MANUAL_OF_LEADS, {"ids": part}):
                     must.add((a, b))
                     more |= {a, b}
-            more.update(i for (i,) in fetch_in(conn, _SIBLINGS, part))
+            met: set[int] = set()
+            for lead, customer, channel, at, name in fetch_in(conn, _LEAD_INFO, part):
+                lead_customer[lead] = customer
+                lead_info[lead] = (channel, read_stamp(at))
+                lead_names[lead] = name
+                if customer is not None and customer not in expanded:
+                    met.add(customer)
+            expanded |= met
+            for customers_part in chunks(sorted(met)):
+                more.update(i for (i,) in fetch_in(conn, _LEADS_OF_CUSTOMERS, customers_part))
         fresh = sorted(frontier_keys - seen_keys)
         seen_keys |= frontier_keys
         frontier_keys = set()
@@ -169,18 +183,6 @@ def gather(
         frontier = more - lead_set
         lead_set |= frontier
     ids = sorted(lead_set)
-    lead_customer: dict[int, int | None] = {}
-    lead_info: dict[int, tuple[str, datetime]] = {}
-    for lead, (channel, at) in (new_info or {}).items():
-        lead_customer[lead] = None
-        lead_info[lead] = (channel, at)
-    read_stamp = db_params(conn).read_stamp
-    lead_names: dict[int, str] = {}
-    for part in chunks([i for i in ids if i not in lead_info]):
-        for lead, customer, channel, at, name in fetch_in(conn, _LEAD_INFO, part):
-            lead_customer[lead] = customer
-            lead_info[lead] = (channel, read_stamp(at))
-            lead_names[lead] = name
     hood_rows = [r for r in rows.values() if r[0] in lead_set]
     return Neighbourhood(ids, hood_rows, degree, sorted(must), lead_customer, lead_info, lead_names)
 
