@@ -139,7 +139,9 @@ class DeskApp(QObject):
     def _answer(self, kind: str, fields: dict, result: dict) -> None:
         """Engine thread: offline duplicate hints fall back to the local replica."""
         if kind == "customer.lookup" and result.get("error") == "offline" and self.engine is not None:
-            self.engine.local_duplicate_hint(fields["mobile"], lambda rows: self.bridge.answered.emit(kind, {"local": rows}))
+            self.engine.local_duplicate_hint(
+                fields["mobile"], lambda rows: self.bridge.answered.emit(kind, {"local": rows})
+            )
             return
         self.bridge.answered.emit(kind, result)
 

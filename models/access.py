@@ -62,7 +62,7 @@ def can_see(member: StaffMember, event_type: str, staff_id: int | None, agency_i
     if member.role is Role.CONSULTANT:
         if event_type == "staff.status":
             return True
-        if staff_id == member.id:
+        if staff_id == member.id or payload.get("previous_consultant_id") == member.id:
             return True
         return member.id in payload.get("offered", ())
     return False

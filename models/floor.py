@@ -7,7 +7,7 @@ and returns a `FloorChange` (the events to broadcast). The policy itself is `mod
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,6 +30,7 @@ from models.staff import Role, StaffError, StaffMember, get_staff, set_status
 
 FOLLOW_UP_KINDS = ("call", "wechat", "visit", "note")
 MAX_NOTE_CHARS = 2000
+CLOCK_SKEW = timedelta(minutes=5)  # a desk's clock may run this far ahead of the hub's
 
 
 class FloorError(ValueError):
@@ -100,6 +101,8 @@ class Floor:
                     "merged": r.explanation.code != "new_customer",
                 }
                 card["problems"] = [{"kind": k, "masked": m, "reason": why} for k, m, why in r.problems]
+                if mutation is not None:  # the desk that registered it can swap its placeholder at once
+                    card["origin"] = {"client_id": mutation.client_id, "mutation_id": mutation.mutation_id}
                 pending.append(
                     PendingEvent("lead.created", card, r.customer_id, r.lead_id, agency_id=card["agency_id"])
                 )
@@ -119,7 +122,8 @@ class Floor:
                     for r in ingest.results
                 ]
             }
-            _remember(conn, mutation, change.result, now)
+            # a desk mutation carries one lead: its answer (and every replay of it) is that lead's result
+            _remember(conn, mutation, change.result["leads"][0] if change.result["leads"] else {}, now)
             return change
 
     def _dispatch_new(self, conn: Connection, card: dict, now: datetime, actor: str) -> list[PendingEvent]:
@@ -308,6 +312,7 @@ class Floor:
             owner = customer_owner(conn, stored.customer_id)
             payload = {k: body.get(k) for k in ("kind", "page_path", "dwell_s", "unit_id", "plan_id")}
             payload["behaviour_id"] = stored.id
+            payload["customer_id"] = stored.customer_id
             event = PendingEvent("behaviour.recorded", payload, stored.customer_id, staff_id=owner)
             return FloorChange(append_events(conn, [event], now), result)
 
@@ -330,8 +335,9 @@ class Floor:
         with write_transaction(self.engine) as conn:
             now = to_utc(self.clock.now())
             when = to_utc(occurred_at) if occurred_at else now
-            if when > now:
+            if when > now + CLOCK_SKEW:
                 raise FloorError("invalid", "a follow-up cannot be in the future")
+            when = min(when, now)
             row = conn.execute(sa.select(lead_dispatch).where(lead_dispatch.c.lead_id == lead_id)).first()
             cards = lead_cards(conn, [lead_id])
             if lead_id not in cards:
@@ -361,6 +367,7 @@ class Floor:
             self._audit(conn, member.name, "follow_up", card, {"follow_up": fid, "kind": kind, "first_s": first_s})
             payload = {
                 "follow_up_id": fid,
+                "staff_id": member.id,
                 "staff_name": member.name,
                 "kind": kind,
                 "occurred_at": when.isoformat(),
@@ -408,7 +415,11 @@ class Floor:
                 .values(status="expired", closed_at=now)
             )
             reason = Reason("dispatch_manual", {"actor": actor.name, "name": target.name, "note": note.strip()})
+            before = conn.execute(
+                sa.select(lead_dispatch.c.consultant_id).where(lead_dispatch.c.lead_id == lead_id)
+            ).scalar()
             pending = self._assign(conn, cards[lead_id], Decision(target.id, reason), "manual", now, actor.name)
+            pending[-1].payload["previous_consultant_id"] = before  # their desk must let the lead go
             _remember(conn, mutation, {"consultant_id": target.id}, now)
             return FloorChange(append_events(conn, pending, now), {"consultant_id": target.id})
 
@@ -424,7 +435,7 @@ class Floor:
                 raise FloorError("invalid", f"{member.name} is not a consultant")
             entry = AuditEntry("staff_status", actor, None, {"staff_id": staff_id, "status": member.status.value})
             self.registry.audit.append(conn, [entry], now)
-            payload = {"name": member.name, "status": member.status.value, "at": now.isoformat()}
+            payload = {"staff_id": staff_id, "name": member.name, "status": member.status.value, "at": now.isoformat()}
             events = append_events(conn, [PendingEvent("staff.status", payload, staff_id=staff_id)], now)
             _remember(conn, mutation, {"status": member.status.value}, now)
             return FloorChange(events, {"status": member.status.value})

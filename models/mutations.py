@@ -56,3 +56,11 @@ def record_mutation(conn: Connection, key: MutationKey, ok: bool, result: dict[s
             at=at,
         )
     )
+
+
+def last_mutation_id(conn: Connection, client_id: str) -> int:
+    """The highest mutation id answered for a client (0 for none)."""
+    q = sa.select(sa.func.coalesce(sa.func.max(client_mutations.c.mutation_id), 0)).where(
+        client_mutations.c.client_id == client_id
+    )
+    return conn.execute(q).scalar_one()

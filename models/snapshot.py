@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from models.access import can_see
 from models.events import last_seq
 from models.floor_state import lead_cards
-from models.hub_schema import lead_dispatch, staff
+from models.hub_schema import grab_rounds, lead_dispatch, staff
 from models.schema import leads
 from models.staff import StaffMember
 
@@ -31,6 +31,7 @@ def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> di
             q = (
                 sa.select(
                     leads.c.id,
+                    lead_dispatch.c.reason,
                     lead_dispatch.c.state,
                     lead_dispatch.c.consultant_id,
                     lead_dispatch.c.assigned_at,
@@ -53,6 +54,7 @@ def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> di
                 {
                     **card,
                     "state": r.state or "",
+                    "reason": r.reason or "",
                     "mode": r.mode or "",
                     "consultant_id": r.consultant_id,
                     "assigned_at": r.assigned_at.isoformat() if r.assigned_at else None,
@@ -60,7 +62,24 @@ def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> di
                 }
             )
         board = [
-            {"id": s.id, "name": s.name, "role": s.role, "status": s.status}
+            {"id": s.id, "name": s.name, "role": s.role, "status": s.status, "agency_id": s.agency_id}
             for s in conn.execute(sa.select(staff).where(staff.c.active.is_(True)).order_by(staff.c.id))
         ]
-    return {"seq": seq, "leads": out, "staff": board}
+        names = {p["id"]: p["name"] for p in board}
+        for card in out:
+            card["consultant_name"] = names.get(card["consultant_id"], "")
+        offers = open_offers(conn, member, {card["lead_id"]: card for card in out})
+    return {"seq": seq, "leads": out, "staff": board, "offers": offers}
+
+
+def open_offers(conn, member: StaffMember, cards: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Grab rounds still open that were offered to this person (a desk starting mid-round sees them)."""
+    q = sa.select(grab_rounds).where(grab_rounds.c.status == "open").order_by(grab_rounds.c.id)
+    rounds = [r for r in conn.execute(q) if member.id in (r.offered or [])]
+    missing = [r.lead_id for r in rounds if r.lead_id not in cards]
+    cards = {**cards, **lead_cards(conn, missing)}
+    return [
+        {"round_id": r.id, "attempt": r.attempt, "deadline": r.deadline.isoformat(), "lead": cards[r.lead_id]}
+        for r in rounds
+        if r.lead_id in cards
+    ]

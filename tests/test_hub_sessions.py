@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from models.access import PERMISSIONS, check_command
+from models.clock import BUSINESS_TZ
 from models.db import write_transaction
 from models.dispatch import StaffStatus
 from models.hub_schema import follow_ups
@@ -239,3 +241,35 @@ async def test_the_desk_duplicate_hint_answers_masked(registry, clock):
         bad = await client.call("customer.lookup", mobile="12345")
         assert bad["result"]["problems"][0]["kind"] == "mobile"
         await client.close()
+
+
+async def test_reassignment_reaches_the_previous_consultant_and_snapshots_carry_open_offers(registry, clock):
+    async with running_hub(registry) as hub:
+        wang, wang_token = await enrolled(hub, "王磊", "consultant", status="on_duty")
+        li, _ = await enrolled(hub, "李敏", "consultant")
+        _, boss = await enrolled(hub, "张经理", "manager")
+        lead = LeadIn("douyin", "m1", "douyin", "online_lead", clock.now(), "李敏", [("mobile", "13812345678")])
+        change = await hub.hub.db(hub.hub.floor.intake, [lead], "test")
+        hub.hub.publish(change)
+        lead_id = change.result["leads"][0]["lead_id"]
+        wang_client = await open_client(hub, wang_token, "w")
+        await wang_client.call("subscribe", since=hub.hub.last_seq)
+        manager = await open_client(hub, boss, "m")
+        moved = await manager.mutate("lead.reassign", lead_id=lead_id, to_staff_id=li, note="王磊请假")
+        assert moved["type"] == "result"
+        told = await wang_client.next_event("lead.assigned")
+        assert told["payload"]["previous_consultant_id"] == wang and told["payload"]["consultant_id"] == li
+        async with connect(hub.ws_url, additional_headers={"Authorization": f"Bearer {boss}"}) as raw:  # reinstalled
+            await raw.send(json.dumps({"id": 1, "type": "hello", "protocol": 1, "client_id": "m"}))
+            reply = json.loads(await raw.recv())
+        assert reply["result"]["last_mutation_id"] == 1 and reply["result"]["now"]
+        clock.set(datetime(2026, 11, 21, 10, 0, tzinfo=BUSINESS_TZ))
+        await hub.hub.db(hub.hub.floor.set_status, li, "on_duty", "test")
+        weekend = LeadIn("douyin", "m2", "douyin", "online_lead", clock.now(), "张三", [("mobile", "13912345678")])
+        hub.hub.publish(await hub.hub.db(hub.hub.floor.intake, [weekend], "test"))
+        fresh = await open_client(hub, wang_token, "w2")
+        await fresh.call("subscribe", since=0)
+        [offer] = fresh.snapshots[0]["offers"]
+        assert offer["lead"]["name_masked"] == "张*" and offer["deadline"].startswith("2026-11-21T02:00:15")
+        for c in (wang_client, manager, fresh):
+            await c.close()

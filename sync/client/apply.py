@@ -89,6 +89,9 @@ def set_me(conn: Connection, member: dict[str, Any], client_id: str, hub_seq: in
     me = {k: member.get(k) for k in ("id", "name", "role", "agency_id", "status")}
     set_meta(conn, "me", me)
     set_meta(conn, "client_id", client_id)
+    answered = int(member.get("last_mutation_id") or 0)  # a lost replica must not reuse answered ids
+    if int(get_meta(conn, "next_mutation_id", 1)) <= answered:
+        set_meta(conn, "next_mutation_id", answered + 1)
     last = int(get_meta(conn, "last_seq", 0))
     if (before is not None and before.id != me["id"]) or last > hub_seq:
         conn.execute(leads.delete().where(leads.c.lead_id > 0))
@@ -109,10 +112,10 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
             **_card(card),
             "state": card.get("state") or "",
             "consultant_id": card.get("consultant_id"),
-            "consultant_name": names.get(card.get("consultant_id"), ""),
+            "consultant_name": card.get("consultant_name") or names.get(card.get("consultant_id"), ""),
             "assigned_at": _time(card.get("assigned_at")),
             "first_follow_up_at": _time(card.get("first_follow_up_at")),
-            "reason": "",
+            "reason": card.get("reason") or "",
         }
         for card in snap.get("leads", [])
     ]
@@ -130,6 +133,13 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
     for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))).all():
         if r.lead.get("lead_id") not in offered:
             conn.execute(offers.update().where(offers.c.round_id == r.round_id).values(state="expired"))
+    for offer in snap.get("offers", []):  # rounds still open that were offered to me
+        values = {"lead": offer["lead"], "deadline": _time(offer["deadline"]), "state": "open", "winner_name": ""}
+        known = conn.execute(sa.select(offers.c.state).where(offers.c.round_id == offer["round_id"])).scalar()
+        if known is None:
+            conn.execute(offers.insert().values(round_id=offer["round_id"], **values))
+        elif known not in FINAL:
+            conn.execute(offers.update().where(offers.c.round_id == offer["round_id"]).values(**values))
     rebase(conn)
     set_meta(conn, "last_seq", int(snap["seq"]))
     return load_state(conn)
@@ -217,13 +227,16 @@ def _followup_logged(conn, ev, me, changes, touched) -> None:
 
 
 def _staff_status(conn, ev, me, changes, touched) -> None:
-    """The payload names the person but carries no id: match by name (ambiguous names: see the report)."""
+    """Someone's status changed (by id; hubs before staff_id was sent are matched by name)."""
     p = ev["payload"]
-    matched = conn.execute(sa.select(staff.c.id).where(staff.c.name == p["name"])).scalars().all()
-    conn.execute(staff.update().where(staff.c.name == p["name"]).values(status=p["status"]))
+    if p.get("staff_id") is not None:
+        matched = [p["staff_id"]]
+    else:
+        matched = conn.execute(sa.select(staff.c.id).where(staff.c.name == p["name"])).scalars().all()
+    conn.execute(staff.update().where(staff.c.id.in_(matched)).values(status=p["status"]))
     for r in conn.execute(sa.select(staff).where(staff.c.id.in_(matched))):
         changes.staff[r.id] = staff_row(r)
-    if me is not None and me.name == p["name"] and len(matched) <= 1:
+    if me is not None and len(matched) == 1 and me.id == matched[0]:
         set_meta(conn, "me", {**get_meta(conn, "me"), "status": p["status"]})
         changes.me = load_me(conn)
 

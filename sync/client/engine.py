@@ -17,7 +17,7 @@ import ssl
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -276,6 +276,9 @@ class SyncEngine:
         if changes.last_seq is not None:
             self._last_seq = changes.last_seq
         change = changes.desk_change()
+        if change.offers and self.hub_offset:
+            # deadlines are hub time: count down on this computer's clock, however far off it is
+            change.offers = [replace(o, deadline=o.deadline - self.hub_offset) for o in change.offers]
         if changes.waiting is not None and (changes.waiting != self._waiting or changes.reset):
             self._waiting = changes.waiting
             change.connection = self._connection()

@@ -169,7 +169,8 @@ class HubSession:
             raise Disconnected(reply.get("message", "hello refused"))
         hello = reply["result"]
         engine = self.engine
-        changes = await engine.db(engine.store.set_me, hello["staff"], engine.settings.client_id, int(hello["seq"]))
+        member = {**hello["staff"], "last_mutation_id": hello.get("last_mutation_id", 0)}
+        changes = await engine.db(engine.store.set_me, member, engine.settings.client_id, int(hello["seq"]))
         engine.emit(changes)
         sent = engine.clock.now()
         pong = await self.call("ping", timeout=PING_TIMEOUT_S)

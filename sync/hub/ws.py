@@ -16,7 +16,7 @@ from models.access import check_command
 from models.audit import AuditEntry
 from models.db import write_transaction
 from models.floor import FloorError, remember_refusal
-from models.mutations import MutationKey, find_mutation
+from models.mutations import MutationKey, find_mutation, last_mutation_id
 from models.staff import StaffMember, authenticate
 from sync.hub.commands import HANDLERS, CommandError, message_type
 from sync.hub.core import Hub, Session
@@ -109,7 +109,7 @@ class WebsocketEndpoint:
             return error_message(msg.id, ErrorCode.BAD_ID, f"id {msg.id} must be greater than {s.last_msg_id}"), None
         s.last_msg_id = msg.id
         if not s.ready:
-            return self._hello(s, msg)
+            return await self._hello(s, msg)
         if isinstance(msg, Hello):
             return error_message(msg.id, ErrorCode.BAD_MESSAGE, "hello was already sent"), None
         kind = message_type(type(msg))
@@ -143,7 +143,7 @@ class WebsocketEndpoint:
             return error_message(msg.id, ErrorCode.INTERNAL, "the hub could not complete this; try again"), None
         return result_message(msg.id, result), None
 
-    def _hello(self, s: Session, msg) -> tuple[str, str | None]:
+    async def _hello(self, s: Session, msg) -> tuple[str, str | None]:
         if not isinstance(msg, Hello):
             text = "send hello first: no command is accepted before it"
             return error_message(msg.id, ErrorCode.NOT_AUTHENTICATED, text), "no hello"
@@ -156,9 +156,22 @@ class WebsocketEndpoint:
         m = s.member
         staff = {"id": m.id, "name": m.name, "role": m.role.value, "agency_id": m.agency_id, "status": m.status.value}
         now = self.hub.clock.now().isoformat()
+        last_mutation = await self.hub.db(self._last_mutation_id, msg.client_id)
         return result_message(
-            msg.id, {"protocol": PROTOCOL_VERSION, "staff": staff, "seq": self.hub.last_seq, "now": now}
+            msg.id,
+            {
+                "protocol": PROTOCOL_VERSION,
+                "staff": staff,
+                "seq": self.hub.last_seq,
+                "now": now,
+                "last_mutation_id": last_mutation,
+            },
         ), None
+
+    def _last_mutation_id(self, client_id: str) -> int:
+        """The highest mutation id this client has had answered (a desk whose replica was lost resumes above it)."""
+        with self.hub.registry.engine.connect() as conn:
+            return last_mutation_id(conn, client_id)
 
     def _find(self, client_id: str, mutation_id: int):
         with self.hub.registry.engine.connect() as conn:
