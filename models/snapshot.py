@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 
 from models.access import can_see
 from models.events import last_seq
-from models.floor_state import lead_cards
-from models.hub_schema import grab_rounds, lead_dispatch, staff
+from models.floor_state import aware_utc, lead_cards
+from models.hub_schema import follow_ups, grab_rounds, lead_dispatch, staff
 from models.schema import leads
 from models.staff import StaffMember
 
@@ -65,6 +65,13 @@ def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> di
             {"id": s.id, "name": s.name, "role": s.role, "status": s.status, "agency_id": s.agency_id}
             for s in conn.execute(sa.select(staff).where(staff.c.active.is_(True)).order_by(staff.c.id))
         ]
+        by_staff = sa.select(follow_ups.c.staff_id, sa.func.max(follow_ups.c.occurred_at)).group_by(
+            follow_ups.c.staff_id
+        )
+        last = dict(conn.execute(by_staff).all())
+        for person in board:
+            at = aware_utc(last.get(person["id"]))
+            person["last_follow_up_at"] = at.isoformat() if at else None
         names = {p["id"]: p["name"] for p in board}
         for card in out:
             card["consultant_name"] = names.get(card["consultant_id"], "")

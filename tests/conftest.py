@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # screens render without a display, in CI and here
 from collections.abc import Iterator
 from datetime import datetime
 

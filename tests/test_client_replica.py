@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from models.db import write_transaction
 from models.desk_state import LeadRow
 from sync.client.changes import Changes
-from sync.client.replica import get_meta, leads, outbox, set_meta
+from sync.client.replica import SCHEMA_VERSION, get_meta, leads, outbox, set_meta
 from sync.client.store import ReplicaStore
 from tests.clientkit import visit
 
@@ -64,7 +64,7 @@ def test_a_new_layout_rebuilds_the_cache_but_keeps_pending_actions_and_the_count
     third = next(iter(store.record("status.set", {"status": "paused"}, NOW).outbox))
     assert third == second + 1  # never reused: the hub would take it for a replay
     with store.engine.connect() as conn:
-        assert get_meta(conn, "schema_version") == 1
+        assert get_meta(conn, "schema_version") == SCHEMA_VERSION
     store.close()
 
 

@@ -122,7 +122,13 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
     if rows:
         conn.execute(leads.insert(), rows)
     conn.execute(staff.delete())
-    board = [{k: s.get(k) for k in ("id", "name", "role", "status", "agency_id")} for s in snap.get("staff", [])]
+    board = [
+        {
+            **{k: s.get(k) for k in ("id", "name", "role", "status", "agency_id")},
+            "last_follow_up_at": _time(s.get("last_follow_up_at")),
+        }
+        for s in snap.get("staff", [])
+    ]
     if board:
         conn.execute(staff.insert(), board)
     me = load_me(conn)
@@ -217,6 +223,12 @@ def _round_over(conn, ev, me, changes, touched) -> None:
 
 def _followup_logged(conn, ev, me, changes, touched) -> None:
     p = ev["payload"]
+    when = _time(p.get("occurred_at"))
+    if p.get("staff_id") is not None and when is not None:  # the board's "idle for"
+        author = conn.execute(sa.select(staff).where(staff.c.id == p["staff_id"])).first()
+        if author is not None and (author.last_follow_up_at is None or author.last_follow_up_at < when):
+            conn.execute(staff.update().where(staff.c.id == author.id).values(last_follow_up_at=when))
+            changes.staff[author.id] = staff_row(conn.execute(sa.select(staff).where(staff.c.id == author.id)).first())
     row = conn.execute(sa.select(leads.c.first_follow_up_at).where(leads.c.lead_id == p["lead_id"])).first()
     if row is None:
         return

@@ -25,7 +25,7 @@ from models.db import make_engine, sqlite_url, write_transaction
 from models.desk_state import LeadRow, Me, OutboxItem, StaffRow
 
 log = logging.getLogger("salesfloor.desk.replica")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: staff.last_follow_up_at
 
 
 class Instant(sa.TypeDecorator):
@@ -82,6 +82,7 @@ staff = sa.Table(
     sa.Column("role", sa.String(32), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("agency_id", sa.Integer),
+    sa.Column("last_follow_up_at", Instant),
 )
 
 outbox = sa.Table(
@@ -267,7 +268,7 @@ def lead_row(r: Any, pending: bool = False) -> LeadRow:
 
 def staff_row(r: Any) -> StaffRow:
     """A staff row as the views see it."""
-    return StaffRow(r.id, r.name, r.role, r.status, r.agency_id)
+    return StaffRow(r.id, r.name, r.role, r.status, r.agency_id, r.last_follow_up_at)
 
 
 def outbox_item(r: Any) -> OutboxItem:
