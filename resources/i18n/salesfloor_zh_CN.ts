@@ -159,6 +159,44 @@
     </message>
 </context>
 <context>
+    <name>EnrollDialog</name>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="18"/>
+        <source>Sign in to the office hub</source>
+        <translation>登录案场服务器</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="24"/>
+        <source>Ask your manager for a one-time enrollment code.</source>
+        <translation>请向案场经理索取一次性登记码。</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="30"/>
+        <source>Hub address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="31"/>
+        <source>Enrollment code</source>
+        <translation>登记码</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="32"/>
+        <source>This computer</source>
+        <translation>本机名称</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="39"/>
+        <source>Give the hub address and the code.</source>
+        <translation>请填写服务器地址和登记码。</translation>
+    </message>
+    <message>
+        <location filename="../../views/enroll_dialog.py" line="42"/>
+        <source>Signing in…</source>
+        <translation>正在登录…</translation>
+    </message>
+</context>
+<context>
     <name>GrabPopup</name>
     <message>
         <location filename="../../views/grab_popup.py" line="33"/>
@@ -596,6 +634,14 @@
         <location filename="../../views/manager.py" line="83"/>
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <location filename="../../app/desk.py" line="179"/>
+        <source>Token not saved</source>
+        <translation>未能保存登录凭据</translation>
     </message>
 </context>
 </TS>

@@ -103,4 +103,12 @@ ZH_CN = {
     "no follow-up yet": "今日未跟进",
     "optional": "选填",
     "salesfloor desk": "案场销管台",
+    "Sign in to the office hub": "登录案场服务器",
+    "Ask your manager for a one-time enrollment code.": "请向案场经理索取一次性登记码。",
+    "Hub address": "服务器地址",
+    "Enrollment code": "登记码",
+    "This computer": "本机名称",
+    "Give the hub address and the code.": "请填写服务器地址和登记码。",
+    "Signing in…": "正在登录…",
+    "Token not saved": "未能保存登录凭据",
 }
