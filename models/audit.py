@@ -38,8 +38,10 @@ class AuditTamperError(RuntimeError):
 
 
 # what json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str) builds
-# on every call, built once
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+# on every call, built once; payloads are plain trees, so the cycle check (same output) is skipped
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False
+)
 
 
 def canonical(payload: dict[str, Any]) -> str:

@@ -8,17 +8,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.attribution import Contribution, Judgement, contributions, first_contact, judge
+from models.attribution import Contribution, Judgement, TouchRecord, contributions, first_contact, judge
 from models.audit import AuditLog, rows_for_customers
+from models.leads import Channel, TouchKind
+from models.prepare import chunks, db_params, fetch_in
 from models.privacy import Vault
-from models.registry import load_touches
 from models.rules import ProtectionRules
-from models.schema import customers, identifiers, leads, merge_history, review_items
+from models.schema import agencies, brokers, customers, identifiers, leads, merge_history, review_items, touches
 
 
 @dataclass
@@ -190,3 +193,109 @@ def evidence_bundle(
         "history": json.loads(json.dumps(detail.history, default=str)),
         "decisions": rows_for_customers(conn, sorted(related)),
     }
+
+
+# --- touches, as attribution reads them -----------------------------------------------------------
+
+_TOUCHES_OF_CUSTOMERS = (
+    sa.select(
+        leads.c.customer_id,
+        leads.c.name_masked,
+        touches.c.id,
+        touches.c.lead_id,
+        touches.c.channel,
+        touches.c.kind,
+        touches.c.occurred_at,
+        touches.c.weight,
+        touches.c.agency_id,
+        agencies.c.name.label("agency"),
+        touches.c.broker_id,
+        brokers.c.name.label("broker"),
+    )
+    .select_from(
+        touches.join(leads, leads.c.id == touches.c.lead_id)
+        .outerjoin(agencies, agencies.c.id == touches.c.agency_id)
+        .outerjoin(brokers, brokers.c.id == touches.c.broker_id)
+    )
+    .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(touches.c.occurred_at, touches.c.lead_id)
+)
+_TOUCHES_OF_LEADS = (
+    "SELECT touches.id, touches.lead_id, touches.channel, touches.kind, touches.occurred_at, touches.weight,"
+    " touches.agency_id, agencies.name, touches.broker_id, brokers.name FROM touches"
+    " LEFT OUTER JOIN agencies ON agencies.id = touches.agency_id"
+    " LEFT OUTER JOIN brokers ON brokers.id = touches.broker_id"
+    " WHERE touches.lead_id IN ({in})"
+)
+TOUCH_ORDER = attrgetter("occurred_at", "lead_id")  # the order load_touches gives a customer's touches in
+_CHANNELS = {c.value: c for c in Channel}
+_KINDS = {k.value: k for k in TouchKind}
+
+
+def load_touches(
+    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
+) -> dict[int, list[TouchRecord]]:
+    """Touches of the given customers with agency and broker names, oldest first.
+
+    If `names` is given it receives each customer's display name (the earliest masked name).
+    """
+    out: dict[int, list[TouchRecord]] = {}
+    for part in chunks(sorted(customer_ids)):
+        for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
+            out.setdefault(r.customer_id, []).append(
+                TouchRecord(
+                    r.id,
+                    r.lead_id,
+                    Channel(r.channel),
+                    TouchKind(r.kind),
+                    r.occurred_at,
+                    Decimal(r.weight),
+                    r.agency_id,
+                    r.agency or "",
+                    r.broker_id,
+                    r.broker or "",
+                )
+            )
+            if names is not None and r.name_masked and r.customer_id not in names:
+                names[r.customer_id] = r.name_masked
+    return out
+
+
+def touches_of_leads(
+    conn: Connection, customer_of: dict[int, int], name_of: dict[int, str], names: dict[int, str] | None = None
+) -> dict[int, list[TouchRecord]]:
+    """`load_touches` for customers whose leads are all known: touches read by lead from the driver's cursor.
+
+    `customer_of` maps every lead of those customers to its customer and `name_of` gives a lead's masked
+    name; the result and `names` are what `load_touches` gives for the same customers.
+    """
+    db = db_params(conn)
+    weights: dict[Any, Decimal] = {}
+    out: dict[int, list[TouchRecord]] = {}
+    for part in chunks(sorted(customer_of)):
+        for tid, lead, channel, kind, at, weight, agency_id, agency, broker_id, broker in fetch_in(
+            conn, _TOUCHES_OF_LEADS, part
+        ):
+            value = weights.get(weight)
+            if value is None:
+                value = weights[weight] = Decimal(db.read_number(weight))
+            record = TouchRecord(
+                tid,
+                lead,
+                _CHANNELS[channel],
+                _KINDS[kind],
+                db.read_stamp(at),
+                value,
+                agency_id,
+                agency or "",
+                broker_id,
+                broker or "",
+            )
+            out.setdefault(customer_of[lead], []).append(record)
+    for cid, ts in out.items():
+        ts.sort(key=TOUCH_ORDER)
+        if names is not None:
+            name = next((name_of[t.lead_id] for t in ts if name_of.get(t.lead_id)), None)
+            if name:
+                names[cid] = name
+    return out

@@ -10,22 +10,19 @@ import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
-from operator import attrgetter
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.attribution import TouchRecord, contributions, first_contact, judge
 from models.audit import AuditEntry, AuditLog
-from models.leads import Channel, TouchKind
+from models.lookup import TOUCH_ORDER, load_touches, touches_of_leads
 from models.messages import Reason
 from models.prepare import PreparedLead, db_params, executemany, fetch_in
 from models.reconcile import Outcome, chunks
 from models.resolution import HELD_FAMILY, HELD_LIMIT, HELD_SATURATED
 from models.rules import ProtectionRules
-from models.schema import agencies, brokers, customers, leads, merge_history, review_items, touches
+from models.schema import customers, merge_history, review_items
 
 
 @dataclass
@@ -137,9 +134,10 @@ class Recorder:
             touches_by = touches_of_leads(conn, outcome.lead_customer, name_of, names)
         else:
             touches_by = load_touches(conn, sorted(outcome.touched_customers), names)
-        active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk)
+        firsts = {cid: first_contact(ts) for cid, ts in touches_by.items()}
+        active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk, firsts)
         changes.customers |= outcome.touched_customers
-        attribution = self.iter_attribution_entries(active, touches_by, now, actor)
+        attribution = self.iter_attribution_entries(active, touches_by, now, actor, firsts)
         self.audit.append(conn, itertools.chain(extra or [], leads_entries, entries, attribution), now, bulk)
 
     def open_reviews(self, conn: Connection, outcome: Outcome, now: datetime, entries: list, actor: str) -> list[int]:
@@ -201,13 +199,18 @@ class Recorder:
         names: dict[int, str],
         now: datetime,
         bulk: bool = False,
+        firsts: dict[int, TouchRecord | None] | None = None,
     ) -> list[int]:
-        """Recompute first contact, display name and review flag; return the still-active ids."""
+        """Recompute first contact, display name and review flag; return the still-active ids.
+
+        `firsts` may give each customer's first contact already found (`first_contact` of its touches).
+        """
         active = sorted(c for c in ids if touches_by.get(c))
         flagged: set[int] = set()
         for part in chunks(active):
             flagged.update(c for (c,) in fetch_in(conn, _OPEN_REVIEW_CUSTOMERS, part))
-        firsts = [(cid, first_contact(touches_by[cid])) for cid in active]
+        known = firsts or {}
+        firsts_of = [(cid, known[cid] if cid in known else first_contact(touches_by[cid])) for cid in active]
         if firsts and bulk:
             db = db_params(conn)
             stamp = db.stamp(now)
@@ -221,10 +224,10 @@ class Recorder:
                     stamp,
                     cid,
                 )
-                for cid, first in firsts
+                for cid, first in firsts_of
             ]
             executemany(conn, db.sql(_BULK_UPDATE_CUSTOMER), rows)
-        elif firsts:
+        elif firsts_of:
             updates = [
                 {
                     "b_id": cid,
@@ -235,7 +238,7 @@ class Recorder:
                     "b_review": cid in flagged,
                     "b_now": now,
                 }
-                for cid, first in firsts
+                for cid, first in firsts_of
             ]
             conn.execute(_UPDATE_CUSTOMER, updates)
         gone = sorted(set(ids) - set(active))
@@ -258,7 +261,7 @@ class Recorder:
 
         Shares depend on nothing else, and most customers repeat a handful of such sequences.
         """
-        ordered = sorted(touches, key=lambda t: (t.occurred_at, t.lead_id))  # the order `contributions` groups in
+        ordered = sorted(touches, key=TOUCH_ORDER)  # the order `contributions` groups in
         key = tuple((t.channel, t.agency_id, t.weight) for t in ordered)
         shares = self._shares_memo.get(key)
         if shares is None:
@@ -272,12 +275,18 @@ class Recorder:
         return [dict(s) for s in shares]
 
     def iter_attribution_entries(
-        self, active: list[int], touches_by: dict[int, list[TouchRecord]], now: datetime, actor: str
+        self,
+        active: list[int],
+        touches_by: dict[int, list[TouchRecord]],
+        now: datetime,
+        actor: str,
+        firsts: dict[int, TouchRecord | None] | None = None,
     ) -> Iterator[AuditEntry]:
-        """`attribution_entries`, one at a time."""
+        """`attribution_entries`, one at a time (`firsts` as for `refresh_customers`)."""
+        known = firsts or {}
         for cid in active:
             ts = touches_by[cid]
-            first = first_contact(ts)
+            first = known[cid] if cid in known else first_contact(ts)
             verdict = judge(ts, self.protection, now)
             yield (
                 AuditEntry(
@@ -355,39 +364,6 @@ def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int
 
 
 _HELD_MESSAGE = {HELD_FAMILY: "held_family", HELD_LIMIT: "held_limit", HELD_SATURATED: "held_saturated"}
-_TOUCHES_OF_CUSTOMERS = (
-    sa.select(
-        leads.c.customer_id,
-        leads.c.name_masked,
-        touches.c.id,
-        touches.c.lead_id,
-        touches.c.channel,
-        touches.c.kind,
-        touches.c.occurred_at,
-        touches.c.weight,
-        touches.c.agency_id,
-        agencies.c.name.label("agency"),
-        touches.c.broker_id,
-        brokers.c.name.label("broker"),
-    )
-    .select_from(
-        touches.join(leads, leads.c.id == touches.c.lead_id)
-        .outerjoin(agencies, agencies.c.id == touches.c.agency_id)
-        .outerjoin(brokers, brokers.c.id == touches.c.broker_id)
-    )
-    .where(leads.c.customer_id.in_(sa.bindparam("ids", expanding=True)))
-    .order_by(touches.c.occurred_at, touches.c.lead_id)
-)
-_TOUCHES_OF_LEADS = (
-    "SELECT touches.id, touches.lead_id, touches.channel, touches.kind, touches.occurred_at, touches.weight,"
-    " touches.agency_id, agencies.name, touches.broker_id, brokers.name FROM touches"
-    " LEFT OUTER JOIN agencies ON agencies.id = touches.agency_id"
-    " LEFT OUTER JOIN brokers ON brokers.id = touches.broker_id"
-    " WHERE touches.lead_id IN ({in})"
-)
-_TOUCH_ORDER = attrgetter("occurred_at", "lead_id")  # load_touches' ORDER BY
-_CHANNELS = {c.value: c for c in Channel}
-_KINDS = {k.value: k for k in TouchKind}
 _OPEN_REVIEW_CUSTOMERS = "SELECT customer_id FROM review_items WHERE customer_id IN ({in}) AND status = 'open'"
 _BULK_UPDATE_CUSTOMER = (
     "UPDATE customers SET first_lead_id = ?, first_channel = ?, first_contact_at = ?, name_masked = ?,"
@@ -407,72 +383,3 @@ _UPDATE_CUSTOMER = (
         merged_into=None,
     )
 )
-
-
-def load_touches(
-    conn: Connection, customer_ids: list[int], names: dict[int, str] | None = None
-) -> dict[int, list[TouchRecord]]:
-    """Touches of the given customers with agency and broker names, oldest first.
-
-    If `names` is given it receives each customer's display name (the earliest masked name).
-    """
-    out: dict[int, list[TouchRecord]] = {}
-    for part in chunks(sorted(customer_ids)):
-        for r in conn.execute(_TOUCHES_OF_CUSTOMERS, {"ids": part}):
-            out.setdefault(r.customer_id, []).append(
-                TouchRecord(
-                    r.id,
-                    r.lead_id,
-                    Channel(r.channel),
-                    TouchKind(r.kind),
-                    r.occurred_at,
-                    Decimal(r.weight),
-                    r.agency_id,
-                    r.agency or "",
-                    r.broker_id,
-                    r.broker or "",
-                )
-            )
-            if names is not None and r.name_masked and r.customer_id not in names:
-                names[r.customer_id] = r.name_masked
-    return out
-
-
-def touches_of_leads(
-    conn: Connection, customer_of: dict[int, int], name_of: dict[int, str], names: dict[int, str] | None = None
-) -> dict[int, list[TouchRecord]]:
-    """`load_touches` for customers whose leads are all known: touches read by lead from the driver's cursor.
-
-    `customer_of` maps every lead of those customers to its customer and `name_of` gives a lead's masked
-    name; the result and `names` are what `load_touches` gives for the same customers.
-    """
-    db = db_params(conn)
-    weights: dict[Any, Decimal] = {}
-    out: dict[int, list[TouchRecord]] = {}
-    for part in chunks(sorted(customer_of)):
-        for tid, lead, channel, kind, at, weight, agency_id, agency, broker_id, broker in fetch_in(
-            conn, _TOUCHES_OF_LEADS, part
-        ):
-            value = weights.get(weight)
-            if value is None:
-                value = weights[weight] = Decimal(db.read_number(weight))
-            record = TouchRecord(
-                tid,
-                lead,
-                _CHANNELS[channel],
-                _KINDS[kind],
-                db.read_stamp(at),
-                value,
-                agency_id,
-                agency or "",
-                broker_id,
-                broker or "",
-            )
-            out.setdefault(customer_of[lead], []).append(record)
-    for cid, ts in out.items():
-        ts.sort(key=_TOUCH_ORDER)
-        if names is not None:
-            name = next((name_of[t.lead_id] for t in ts if name_of.get(t.lead_id)), None)
-            if name:
-                names[cid] = name
-    return out

@@ -15,8 +15,8 @@ from models.audit import AuditLog
 from models.clock import BUSINESS_TZ, FakeClock
 from models.db import make_engine, open_database, sqlite_url
 from models.leads import LeadIn
+from models.lookup import touches_of_leads
 from models.prepare import db_params, next_ids
-from models.recording import touches_of_leads
 from models.registry import CustomerRegistry, load_touches
 from models.rules import load_rules
 from models.schema import audit_log, customers, leads, metadata
