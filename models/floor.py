@@ -6,49 +6,28 @@ and returns a `FloorChange` (the events to broadcast). The policy itself is `mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.attribution import judge
 from models.audit import AuditEntry
-from models.behaviour import record_behaviour
 from models.clock import Clock, to_utc
 from models.db import write_transaction
 from models.dispatch import Decision, DispatchMode, GrabOffer, Route, after_unclaimed, route_lead
-from models.events import Event, PendingEvent, append_events
+from models.events import PendingEvent, append_events
+from models.floor_people import PeopleOps
+from models.floor_result import FloorChange, FloorError, remember
 from models.floor_state import consultant_states, customer_owner, lead_cards, staff_names
-from models.hub_schema import assignments, follow_ups, grab_rounds, lead_dispatch, staff
+from models.hub_schema import assignments, grab_rounds, lead_dispatch, staff
 from models.leads import LeadIn, TouchKind
 from models.messages import Reason
-from models.mutations import MutationKey, record_mutation
-from models.recording import ChangeSet, load_touches
+from models.mutations import MutationKey
+from models.recording import load_touches
 from models.registry import CustomerRegistry
-from models.staff import Role, StaffError, StaffMember, get_staff, set_status
-
-FOLLOW_UP_KINDS = ("call", "wechat", "visit", "note")
-MAX_NOTE_CHARS = 2000
-CLOCK_SKEW = timedelta(minutes=5)  # a desk's clock may run this far ahead of the hub's
-
-
-class FloorError(ValueError):
-    """An operation refused for a business reason (code for clients, message for people)."""
-
-    def __init__(self, code: str, message: str):
-        """Keep a stable code beside the human message."""
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass
-class FloorChange:
-    """What one operation changed: events to broadcast, and a result for the caller."""
-
-    events: list[Event] = field(default_factory=list)
-    result: dict = field(default_factory=dict)
-    ingest: ChangeSet | None = None
+from models.staff import StaffMember
 
 
 @dataclass
@@ -61,7 +40,7 @@ class ClaimOutcome:
     change: FloorChange
 
 
-class Floor:
+class Floor(PeopleOps):
     """Dispatch and follow-up operations over the customer registry's database."""
 
     def __init__(self, registry: CustomerRegistry, clock: Clock | None = None):
@@ -123,7 +102,7 @@ class Floor:
                 ]
             }
             # a desk mutation carries one lead: its answer (and every replay of it) is that lead's result
-            _remember(conn, mutation, change.result["leads"][0] if change.result["leads"] else {}, now)
+            remember(conn, mutation, change.result["leads"][0] if change.result["leads"] else {}, now)
             return change
 
     def _dispatch_new(self, conn: Connection, card: dict, now: datetime, actor: str) -> list[PendingEvent]:
@@ -300,157 +279,6 @@ class Floor:
                     how = "fallback" if nxt.staff_id is not None else "manager"
                     pending += self._assign(conn, card, nxt, how, now, actor)
             return FloorChange(append_events(conn, pending, now), {"expired": len(due)})
-
-    def behaviour(self, source: str, body: dict) -> FloorChange:
-        """Store a behaviour event (page view, VR view, favourite plan) and tell the customer's owner."""
-        with write_transaction(self.engine) as conn:
-            now = to_utc(self.clock.now())
-            stored = record_behaviour(conn, self.vault, source, body, now)
-            result = {"id": stored.id, "customer_id": stored.customer_id, "replayed": stored.replayed}
-            if stored.replayed or stored.customer_id is None:
-                return FloorChange(result=result)
-            owner = customer_owner(conn, stored.customer_id)
-            payload = {k: body.get(k) for k in ("kind", "page_path", "dwell_s", "unit_id", "plan_id")}
-            payload["behaviour_id"] = stored.id
-            payload["customer_id"] = stored.customer_id
-            event = PendingEvent("behaviour.recorded", payload, stored.customer_id, staff_id=owner)
-            return FloorChange(append_events(conn, [event], now), result)
-
-    # --- people on the floor ------------------------------------------------------------------------
-
-    def log_follow_up(
-        self,
-        member: StaffMember,
-        lead_id: int,
-        kind: str,
-        note: str = "",
-        occurred_at: datetime | None = None,
-        mutation: MutationKey | None = None,
-    ) -> FloorChange:
-        """Record a call, WeChat, visit or note; the first one fixes the lead's first-response time."""
-        if kind not in FOLLOW_UP_KINDS:
-            raise FloorError("invalid", f"unknown follow-up kind {kind!r}; expected one of {list(FOLLOW_UP_KINDS)}")
-        if len(note) > MAX_NOTE_CHARS:
-            raise FloorError("invalid", f"the note has {len(note)} characters; at most {MAX_NOTE_CHARS}")
-        with write_transaction(self.engine) as conn:
-            now = to_utc(self.clock.now())
-            when = to_utc(occurred_at) if occurred_at else now
-            if when > now + CLOCK_SKEW:
-                raise FloorError("invalid", "a follow-up cannot be in the future")
-            when = min(when, now)
-            row = conn.execute(sa.select(lead_dispatch).where(lead_dispatch.c.lead_id == lead_id)).first()
-            cards = lead_cards(conn, [lead_id])
-            if lead_id not in cards:
-                raise FloorError("not_found", f"no lead #{lead_id}")
-            card = cards[lead_id]
-            if member.role is Role.CONSULTANT and (row is None or row.consultant_id != member.id):
-                owner = customer_owner(conn, card["customer_id"])
-                if owner != member.id:
-                    raise FloorError("forbidden", f"lead #{lead_id} is not assigned to you")
-            fid = conn.execute(
-                follow_ups.insert().values(
-                    lead_id=lead_id,
-                    customer_id=card["customer_id"],
-                    staff_id=member.id,
-                    kind=kind,
-                    note_enc=self.vault.encrypt(note, "followup.note") if note else None,
-                    occurred_at=when,
-                    logged_at=now,
-                )
-            ).inserted_primary_key[0]
-            first_s = None
-            if row is not None and row.first_follow_up_at is None:
-                conn.execute(
-                    lead_dispatch.update().where(lead_dispatch.c.lead_id == lead_id).values(first_follow_up_at=when)
-                )
-                first_s = int((when - to_utc(datetime.fromisoformat(card["received_at"]))).total_seconds())
-            self._audit(conn, member.name, "follow_up", card, {"follow_up": fid, "kind": kind, "first_s": first_s})
-            payload = {
-                "follow_up_id": fid,
-                "staff_id": member.id,
-                "staff_name": member.name,
-                "kind": kind,
-                "occurred_at": when.isoformat(),
-                "first_response_s": first_s,
-                "lead_id": lead_id,
-            }
-            events = append_events(
-                conn,
-                [PendingEvent("followup.logged", payload, card["customer_id"], lead_id, member.id, card["agency_id"])],
-                now,
-            )
-            result = {"follow_up_id": fid, "first_response_s": first_s}
-            _remember(conn, mutation, result, now)
-            return FloorChange(events, result)
-
-    def reassign(
-        self, lead_id: int, to_staff: int, actor: StaffMember, note: str, mutation: MutationKey | None = None
-    ) -> FloorChange:
-        """A manager moves a lead to another consultant, with a reason."""
-        if not note.strip():
-            raise FloorError("invalid", "a reassignment needs a reason")
-        with write_transaction(self.engine) as conn:
-            now = to_utc(self.clock.now())
-            cards = lead_cards(conn, [lead_id])
-            if lead_id not in cards:
-                raise FloorError("not_found", f"no lead #{lead_id}")
-            try:
-                target = get_staff(conn, to_staff)
-            except StaffError as exc:
-                raise FloorError("not_found", str(exc)) from None
-            if target.role is not Role.CONSULTANT or not target.active:
-                raise FloorError("invalid", f"{target.name} is not an active consultant")
-            if (
-                conn.execute(sa.select(lead_dispatch.c.lead_id).where(lead_dispatch.c.lead_id == lead_id)).first()
-                is None
-            ):
-                conn.execute(
-                    lead_dispatch.insert().values(
-                        lead_id=lead_id, state="new", mode="manual", created_at=now, reason=""
-                    )
-                )
-            conn.execute(
-                grab_rounds.update()
-                .where(grab_rounds.c.lead_id == lead_id, grab_rounds.c.status == "open")
-                .values(status="expired", closed_at=now)
-            )
-            reason = Reason("dispatch_manual", {"actor": actor.name, "name": target.name, "note": note.strip()})
-            before = conn.execute(
-                sa.select(lead_dispatch.c.consultant_id).where(lead_dispatch.c.lead_id == lead_id)
-            ).scalar()
-            pending = self._assign(conn, cards[lead_id], Decision(target.id, reason), "manual", now, actor.name)
-            pending[-1].payload["previous_consultant_id"] = before  # their desk must let the lead go
-            _remember(conn, mutation, {"consultant_id": target.id}, now)
-            return FloorChange(append_events(conn, pending, now), {"consultant_id": target.id})
-
-    def set_status(self, staff_id: int, status: str, actor: str, mutation: MutationKey | None = None) -> FloorChange:
-        """On duty / paused / off, by the consultant or a manager."""
-        with write_transaction(self.engine) as conn:
-            now = to_utc(self.clock.now())
-            try:
-                member = set_status(conn, staff_id, status, now)
-            except StaffError as exc:
-                raise FloorError("invalid", str(exc)) from None
-            if member.role is not Role.CONSULTANT:
-                raise FloorError("invalid", f"{member.name} is not a consultant")
-            entry = AuditEntry("staff_status", actor, None, {"staff_id": staff_id, "status": member.status.value})
-            self.registry.audit.append(conn, [entry], now)
-            payload = {"staff_id": staff_id, "name": member.name, "status": member.status.value, "at": now.isoformat()}
-            events = append_events(conn, [PendingEvent("staff.status", payload, staff_id=staff_id)], now)
-            _remember(conn, mutation, {"status": member.status.value}, now)
-            return FloorChange(events, {"status": member.status.value})
-
-
-def _remember(conn: Connection, mutation: MutationKey | None, result: dict, now: datetime) -> None:
-    """Store a client mutation's answer in the same transaction as its effect."""
-    if mutation is not None:
-        record_mutation(conn, mutation, True, result, now)
-
-
-def remember_refusal(engine, mutation: MutationKey, code: str, message: str, now: datetime) -> None:
-    """Store a refused mutation's answer, so a replay gets the same refusal."""
-    with write_transaction(engine) as conn:
-        record_mutation(conn, mutation, False, {"code": code, "message": message}, now)
 
 
 def on_duty_ids(conn: Connection) -> set[int]:

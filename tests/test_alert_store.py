@@ -70,10 +70,11 @@ def test_a_follow_up_by_the_owner_resolves_and_acknowledgement_is_logged(registr
     with write_transaction(registry.engine) as conn:
         [ack] = acknowledge(conn, opened.payload["alert_id"], "王磊", clock.now())
     assert ack.payload["state"] == "acknowledged" and ack.payload["by"] == "王磊"
-    floor.log_follow_up(wang, lead["lead_id"], "call")
+    change = floor.log_follow_up(wang, lead["lead_id"], "call")  # the follow-up closes the customer's alerts
+    [done] = [e for e in change.events if e.type == "alert.updated"]
+    assert done.payload["state"] == "resolved" and done.payload["by"] == "王磊"
     with write_transaction(registry.engine) as conn:
-        [done] = resolve_for_follow_up(conn, lead["customer_id"], "王磊", clock.now())
-    assert done.payload["state"] == "resolved"
+        assert resolve_for_follow_up(conn, lead["customer_id"], "王磊", clock.now()) == []
     assert run_sweep(registry, clock) == []
     assert open_alerts(registry.engine) == [("no_follow_up", "resolved")]
 

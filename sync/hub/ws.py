@@ -15,7 +15,7 @@ from websockets.http11 import Request
 from models.access import check_command
 from models.audit import AuditEntry
 from models.db import write_transaction
-from models.floor import FloorError, remember_refusal
+from models.floor_result import FloorError, remember_refusal
 from models.mutations import MutationKey, find_mutation, last_mutation_id
 from models.staff import StaffMember, authenticate
 from sync.hub.commands import HANDLERS, CommandError, message_type
