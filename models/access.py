@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "grab.claim": frozenset({Role.CONSULTANT}),
     "status.set": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),
     "lead.reassign": OFFICE,
+    "alert.ack": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),
     "customer.get": FLOOR | {Role.BROKER},
     "customer.lookup": frozenset({Role.RECEPTION, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "staff.list": FLOOR,

@@ -122,6 +122,12 @@ class LeadReassign(_Mutation, tag="lead.reassign"):
     note: str
 
 
+class AlertAck(_Msg, tag="alert.ack"):
+    """The red popup's button: the owner (or a manager) has seen this alert."""
+
+    alert_id: int
+
+
 class CustomerGet(_Msg, tag="customer.get"):
     """One customer's merged timeline and 判客 result, masked for the role."""
 
@@ -149,6 +155,7 @@ ClientMessage = (
     | GrabClaim
     | StatusSet
     | LeadReassign
+    | AlertAck
     | CustomerGet
     | CustomerLookup
     | StaffList

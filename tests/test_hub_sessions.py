@@ -113,6 +113,7 @@ async def test_role_by_command_matrix():
         "lead.reassign": {"manager", "admin"},
         "staff.list": {"reception", "consultant", "channel_specialist", "manager", "admin"},
         "customer.lookup": {"reception", "channel_specialist", "manager", "admin"},
+        "alert.ack": {"consultant", "manager", "admin"},
         "ping": {r.value for r in Role},
         "subscribe": {r.value for r in Role},
     }

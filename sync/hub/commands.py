@@ -26,6 +26,7 @@ from models.staff import Role, list_staff
 from sync.hub.core import Hub, Session
 from sync.protocol import (
     PROTOCOL_VERSION,
+    AlertAck,
     CustomerGet,
     CustomerLookup,
     ErrorCode,
@@ -203,6 +204,14 @@ async def status_set(hub: Hub, s: Session, msg: StatusSet, mutation) -> dict[str
 async def lead_reassign(hub: Hub, s: Session, msg: LeadReassign, mutation) -> dict[str, Any]:
     """A manager moves a lead to another consultant."""
     change = await hub.db(hub.floor.reassign, msg.lead_id, msg.to_staff_id, s.member, msg.note, mutation)
+    hub.publish(change)
+    return change.result
+
+
+@command(AlertAck)
+async def alert_ack(hub: Hub, s: Session, msg: AlertAck, _m) -> dict[str, Any]:
+    """Acknowledge an alert (logged with who and when)."""
+    change = await hub.db(hub.floor.acknowledge_alert, msg.alert_id, s.member)
     hub.publish(change)
     return change.result
 

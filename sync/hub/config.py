@@ -33,6 +33,7 @@ class HubConfig:
     revocation_poll_s: float = 1.0
     slow_client_bytes: int = 4 * 1024 * 1024
     snapshot_days: int = 3
+    alert_sweep_s: float = 60.0
     secrets: dict[str, str] = field(default_factory=dict)  # channel source -> shared secret
 
     def secret(self, source: str) -> str | None:
@@ -51,6 +52,7 @@ _NUMBERS = (
     "revocation_poll_s",
     "slow_client_bytes",
     "snapshot_days",
+    "alert_sweep_s",
 )
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from websockets.asyncio.server import Server, serve
 
 from models.registry import CustomerRegistry
+from sync.hub.alert_loop import AlertSweeper
 from sync.hub.config import HubConfig
 from sync.hub.core import Hub
 from sync.hub.http import HttpEndpoint
@@ -40,6 +41,7 @@ class RunningHub:
     ws_port: int
     http_port: int
     scheme: str
+    alerts: AlertSweeper | None = None
 
     @property
     def ws_url(self) -> str:
@@ -54,6 +56,8 @@ class RunningHub:
     async def stop(self) -> None:
         """Graceful: stop accepting, close sessions, finish in-flight requests, release the database."""
         self.ws_server.close()
+        if self.alerts is not None:
+            await self.alerts.stop()
         await self.http_runner.cleanup()
         await self.hub.stop()
         await self.ws_server.wait_closed()
@@ -88,6 +92,9 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
     await site.start()
     http_port = runner.addresses[0][1]
     running = RunningHub(hub, ws_server, runner, ws_port, http_port, "https" if ctx else "http")
+    if timers:
+        running.alerts = AlertSweeper(hub, every_s=config.alert_sweep_s)
+        running.alerts.start()
     log.info("hub listening: websocket %s, http %s", running.ws_url, running.http_url)
     return running
 
