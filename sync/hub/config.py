@@ -35,6 +35,8 @@ class HubConfig:
     snapshot_days: int = 3
     alert_sweep_s: float = 60.0
     secrets: dict[str, str] = field(default_factory=dict)  # channel source -> shared secret
+    wecom_robots: dict[str, str] = field(default_factory=dict)  # robot name -> webhook URL (holds the key)
+    wecom_per_minute: int = 20
 
     def secret(self, source: str) -> str | None:
         """A channel's secret: SALESFLOOR_SECRET_<SOURCE> in the environment wins over hub.toml."""
@@ -67,7 +69,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
             raise HubConfigError(f"{path}: not valid TOML ({exc})") from None
     hub = dict(data.get("hub", {}))
     hub.update({k: v for k, v in overrides.items() if v is not None})
-    known = set(HubConfig.__dataclass_fields__) - {"secrets"}
+    known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute"}
     unknown = set(hub) - known
     if unknown:
         raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")
@@ -87,4 +89,10 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
             raise HubConfigError(f"[channels.{source}] must be a table with a text 'secret'")
         if table.get("secret"):
             secrets[source] = table["secret"]
-    return HubConfig(**hub, secrets=secrets)
+    robots = data.get("wecom", {}).get("robots", {})
+    if not isinstance(robots, dict) or not all(isinstance(u, str) and u.startswith("http") for u in robots.values()):
+        raise HubConfigError("[wecom] robots must map a name to the robot's webhook URL (https://…)")
+    per_minute = data.get("wecom", {}).get("per_minute", 20)
+    if isinstance(per_minute, bool) or not isinstance(per_minute, int) or not 1 <= per_minute <= 20:
+        raise HubConfigError("[wecom] per_minute must be a whole number from 1 to 20 (WeCom's limit)")
+    return HubConfig(**hub, secrets=secrets, wecom_robots=dict(robots), wecom_per_minute=per_minute)

@@ -17,6 +17,7 @@ from sync.hub.alert_loop import AlertSweeper
 from sync.hub.config import HubConfig
 from sync.hub.core import Hub
 from sync.hub.http import HttpEndpoint
+from sync.hub.notify_loop import NotifyLoop
 from sync.hub.ws import WebsocketEndpoint
 
 log = logging.getLogger("salesfloor.hub")
@@ -42,6 +43,7 @@ class RunningHub:
     http_port: int
     scheme: str
     alerts: AlertSweeper | None = None
+    notify: NotifyLoop | None = None
 
     @property
     def ws_url(self) -> str:
@@ -58,6 +60,8 @@ class RunningHub:
         self.ws_server.close()
         if self.alerts is not None:
             await self.alerts.stop()
+        if self.notify is not None:
+            await self.notify.stop()
         await self.http_runner.cleanup()
         await self.hub.stop()
         await self.ws_server.wait_closed()
@@ -95,6 +99,8 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
     if timers:
         running.alerts = AlertSweeper(hub, every_s=config.alert_sweep_s)
         running.alerts.start()
+        running.notify = NotifyLoop(hub)
+        running.notify.start()
     log.info("hub listening: websocket %s, http %s", running.ws_url, running.http_url)
     return running
 
