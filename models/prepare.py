@@ -229,7 +229,11 @@ def executemany(conn: Connection, sql: str, rows: Iterable[tuple]) -> None:
     """Run one statement over many parameter tuples with the driver's `executemany`."""
     rows = list(rows)
     if rows:
-        conn.exec_driver_sql(sql, rows)
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
 
 
 def next_ids(conn: Connection, table: str, n: int) -> list[int]:

@@ -34,6 +34,9 @@ from models.resolution import (
 )
 from models.schema import customers, identifiers, leads, manual_links
 
+_KIND_VALUE = {code: kind.value for code, kind in CODE_KINDS.items()}
+_KIND_STRENGTH = {code: STRENGTH[kind] for code, kind in CODE_KINDS.items()}
+
 # A matchable identifier occurrence in the neighbourhood: (lead_id, match_key, kind, masked). A plain
 # tuple of atoms, which the garbage collector stops tracking: a batch holds thousands of them.
 IdentifierRow = tuple[int, str, str, str]
@@ -346,8 +349,9 @@ class _Explainer:
         self.ids = hood.lead_ids
         self.keys = keys
         self.masked = {key: masked for _, key, _, masked in hood.rows}
-        self.kind = {k: CODE_KINDS[int(graph.key_kind[i])].value for i, k in enumerate(keys)}
-        self.strength = [STRENGTH[CODE_KINDS[code]] for code in graph.key_kind.tolist()]  # by key index
+        codes = graph.key_kind.tolist()
+        self.kind = {k: _KIND_VALUE[code] for k, code in zip(keys, codes, strict=True)}
+        self.strength = [_KIND_STRENGTH[code] for code in codes]  # by key index
         self.by_lead: dict[int, list[int]] = defaultdict(list)
         self.by_key: dict[int, list[int]] = defaultdict(list)
         ids = self.ids

@@ -164,21 +164,23 @@ class Recorder:
             text = Reason(f"flag_{reason}", {"customer": cid})
             wanted.append((f"flag_{reason}", f"customer:{cid}", cid, {"text": text.text(), "text_en": text.text("en")}))
         opened = []
+        taken: set[tuple[str, str]] = set()
+        for part in chunks(sorted({subject for _, subject, _, _ in wanted})):
+            taken.update(tuple(r) for r in conn.execute(_REVIEWS_OF_SUBJECTS, {"subjects": part}))
         for kind, subject, cid, evidence in wanted:
-            exists = conn.execute(
-                sa.select(review_items.c.id).where(review_items.c.kind == kind, review_items.c.subject == subject)
-            ).first()
-            if exists:
+            if (kind, subject) in taken:
                 continue
+            taken.add((kind, subject))
             rid = conn.execute(
-                review_items.insert().values(
-                    kind=kind,
-                    subject=subject,
-                    customer_id=cid or (evidence.get("customers") or [None])[0],
-                    evidence=evidence,
-                    status="open",
-                    created_at=now,
-                )
+                _INSERT_REVIEW,
+                {
+                    "kind": kind,
+                    "subject": subject,
+                    "customer_id": cid or (evidence.get("customers") or [None])[0],
+                    "evidence": evidence,
+                    "status": "open",
+                    "created_at": now,
+                },
             ).inserted_primary_key[0]
             opened.append(rid)
             entries.append(
@@ -364,6 +366,10 @@ def _merge_text(outcome: Outcome, moved: list[int], survivor: int, absorbed: int
 
 
 _HELD_MESSAGE = {HELD_FAMILY: "held_family", HELD_LIMIT: "held_limit", HELD_SATURATED: "held_saturated"}
+_REVIEWS_OF_SUBJECTS = sa.select(review_items.c.kind, review_items.c.subject).where(
+    review_items.c.subject.in_(sa.bindparam("subjects", expanding=True))
+)
+_INSERT_REVIEW = review_items.insert()
 _OPEN_REVIEW_CUSTOMERS = "SELECT customer_id FROM review_items WHERE customer_id IN ({in}) AND status = 'open'"
 _BULK_UPDATE_CUSTOMER = (
     "UPDATE customers SET first_lead_id = ?, first_channel = ?, first_contact_at = ?, name_masked = ?,"
