@@ -119,6 +119,7 @@ def _open(conn, c: AlertCandidate, owner: int | None, name: str, suggestions: Su
     ).inserted_primary_key[0]
     payload = {
         "alert_id": alert_id,
+        "customer_id": c.customer_id,
         "rule": c.rule.value,
         "level": c.level.value,
         "since": c.since.isoformat(),
@@ -164,7 +165,14 @@ def _close(conn: Connection, ids: list[int], state: str, by: str, now: datetime)
             else {"resolved_at": now, "resolved_by": by}
         )
         conn.execute(alerts.update().where(alerts.c.id == alert_id).values(**values))
-        payload = {"alert_id": alert_id, "state": state, "by": by, "level": row.level, "rule": row.rule}
+        payload = {
+            "alert_id": alert_id,
+            "customer_id": row.customer_id,
+            "state": state,
+            "by": by,
+            "level": row.level,
+            "rule": row.rule,
+        }
         events.append(PendingEvent("alert.updated", payload, row.customer_id, staff_id=row.owner_id))
     return events
 
@@ -183,3 +191,25 @@ def resolve_for_follow_up(conn: Connection, customer_id: int, who: str, now: dat
         )
     ]
     return _close(conn, ids, "resolved", who, now)
+
+
+def open_alert_cards(conn: Connection) -> list[dict]:
+    """Alerts not yet resolved, as the snapshot sends them (masked name and suggestion only)."""
+    names: dict[int, str] = {}
+    rows = conn.execute(sa.select(alerts).where(alerts.c.state != "resolved").order_by(alerts.c.id)).all()
+    names = _names(conn, {r.customer_id for r in rows})
+    return [
+        {
+            "alert_id": r.id,
+            "customer_id": r.customer_id,
+            "rule": r.rule,
+            "level": r.level,
+            "state": r.state,
+            "since": aware_utc(r.since).isoformat(),
+            "name_masked": names.get(r.customer_id, ""),
+            "suggestion": r.suggestion,
+            "owner_id": r.owner_id,
+            "by": r.acknowledged_by or "",
+        }
+        for r in rows
+    ]

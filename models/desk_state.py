@@ -67,6 +67,22 @@ class GrabOfferState:
 
 
 @dataclass(frozen=True)
+class AlertRow:
+    """An alert as screens show it (red popup, workbench, lobby wall): masked name and a suggestion."""
+
+    alert_id: int
+    customer_id: int
+    level: str  # red | yellow | blue
+    rule: str
+    state: str  # open | acknowledged | resolved
+    since: datetime
+    name_masked: str = ""
+    suggestion: str = ""
+    owner_id: int | None = None
+    by: str = ""
+
+
+@dataclass(frozen=True)
 class ConnectionState:
     """For the status bar: online, or offline since when, and how much waits to be sent."""
 
@@ -99,6 +115,7 @@ class DeskChange:
     staff: list[StaffRow] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     offers: list[GrabOfferState] = field(default_factory=list)
+    alerts: list[AlertRow] = field(default_factory=list)  # upserts by alert_id (resolved ones say so)
     notices: list[str] = field(default_factory=list)  # corrections and refusals the user must see
     connection: ConnectionState | None = None
 
@@ -112,6 +129,7 @@ class DeskChange:
             or self.staff
             or self.outbox
             or self.offers
+            or self.alerts
             or self.notices
             or self.connection
         )

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from models.access import can_see
+from models.alert_store import open_alert_cards
 from models.events import last_seq
 from models.floor_state import aware_utc, lead_cards
 from models.hub_schema import follow_ups, grab_rounds, lead_dispatch, staff
@@ -76,7 +77,8 @@ def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> di
         for card in out:
             card["consultant_name"] = names.get(card["consultant_id"], "")
         offers = open_offers(conn, member, {card["lead_id"]: card for card in out})
-    return {"seq": seq, "leads": out, "staff": board, "offers": offers}
+        alerts = [a for a in open_alert_cards(conn) if can_see(member, "alert.opened", a["owner_id"], None, {})]
+    return {"seq": seq, "leads": out, "staff": board, "offers": offers, "alerts": alerts}
 
 
 def open_offers(conn, member: StaffMember, cards: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

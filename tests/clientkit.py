@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.desk_state import ConnectionState, DeskChange, GrabOfferState, LeadRow, Me, OutboxItem, StaffRow
+from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, LeadRow, Me, OutboxItem, StaffRow
 from sync.client.engine import ClientSettings, SyncEngine
 
 CLOSED_URL = "ws://127.0.0.1:9/"  # the discard port: nothing listens, connecting fails at once
@@ -29,6 +29,7 @@ class DeskView:
     staff: dict[int, StaffRow] = field(default_factory=dict)
     outbox: dict[int, OutboxItem] = field(default_factory=dict)
     offers: dict[int, GrabOfferState] = field(default_factory=dict)
+    alerts: dict[int, AlertRow] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     me: Me | None = None
     connection: ConnectionState | None = None
@@ -38,7 +39,7 @@ class DeskView:
         """Fold one change set in, as a view model would."""
         if change.reset:
             self.resets += 1
-            self.leads, self.staff, self.outbox, self.offers = {}, {}, {}, {}
+            self.leads, self.staff, self.outbox, self.offers, self.alerts = {}, {}, {}, {}, {}
         self.me = change.me or self.me
         for lead_id in change.removed_leads:
             self.leads.pop(lead_id, None)
@@ -46,6 +47,7 @@ class DeskView:
         self.staff.update({row.id: row for row in change.staff})
         self.outbox.update({item.mutation_id: item for item in change.outbox})
         self.offers.update({offer.round_id: offer for offer in change.offers})
+        self.alerts.update({a.alert_id: a for a in change.alerts})
         self.notices += change.notices
         self.connection = change.connection or self.connection
 

@@ -13,6 +13,8 @@ from models.desk_state import GrabOfferState, LeadRow
 from sync.client.changes import Changes
 from sync.client.outbox import rebase
 from sync.client.replica import (
+    alert_row,
+    alerts,
     get_meta,
     lead_row,
     leads,
@@ -78,6 +80,8 @@ def load_state(conn: Connection, prune_before: datetime | None = None) -> Change
         changes.outbox[r.mutation_id] = outbox_item(r)
     for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))):
         changes.offers[r.round_id] = _offer(r)
+    for r in conn.execute(sa.select(alerts).where(alerts.c.state != "resolved").order_by(alerts.c.alert_id)):
+        changes.alerts[r.alert_id] = alert_row(r)
     changes.waiting = waiting_count(conn)
     changes.last_seq = int(get_meta(conn, "last_seq", 0))
     return changes
@@ -146,6 +150,9 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
             conn.execute(offers.insert().values(round_id=offer["round_id"], **values))
         elif known not in FINAL:
             conn.execute(offers.update().where(offers.c.round_id == offer["round_id"]).values(**values))
+    conn.execute(alerts.delete())
+    for a in snap.get("alerts", []):
+        conn.execute(alerts.insert().values(**_alert_values(a)))
     rebase(conn)
     set_meta(conn, "last_seq", int(snap["seq"]))
     return load_state(conn)
@@ -253,6 +260,42 @@ def _staff_status(conn, ev, me, changes, touched) -> None:
         changes.me = load_me(conn)
 
 
+def _alert_values(p: dict[str, Any], customer_id: int | None = None) -> dict[str, Any]:
+    """Replica columns from an alert as the hub sends it (event payload or snapshot)."""
+    return {
+        "alert_id": p["alert_id"],
+        "customer_id": p.get("customer_id") or customer_id or 0,
+        "level": p["level"],
+        "rule": p["rule"],
+        "state": p.get("state", "open"),
+        "since": _time(p["since"]),
+        "name_masked": p.get("name_masked") or "",
+        "suggestion": p.get("suggestion") or "",
+        "owner_id": p.get("owner_id"),
+        "by": p.get("by") or "",
+    }
+
+
+def _alert_opened(conn, ev, me, changes, touched) -> None:
+    values = _alert_values(ev["payload"], ev["payload"].get("customer_id"))
+    conn.execute(alerts.delete().where(alerts.c.alert_id == values["alert_id"]))
+    conn.execute(alerts.insert().values(**values))
+    changes.alerts[values["alert_id"]] = alert_row(
+        conn.execute(sa.select(alerts).where(alerts.c.alert_id == values["alert_id"])).first()
+    )
+
+
+def _alert_updated(conn, ev, me, changes, touched) -> None:
+    p = ev["payload"]
+    q = alerts.update().where(alerts.c.alert_id == p["alert_id"]).values(state=p["state"], by=p.get("by") or "")
+    if conn.execute(q).rowcount:
+        changes.alerts[p["alert_id"]] = alert_row(
+            conn.execute(sa.select(alerts).where(alerts.c.alert_id == p["alert_id"])).first()
+        )
+    if p["state"] == "resolved":
+        conn.execute(alerts.delete().where(alerts.c.alert_id == p["alert_id"]))
+
+
 def _customer_merged(conn, ev, me, changes, touched) -> None:
     p = ev["payload"]
     moved = conn.execute(sa.select(leads.c.lead_id).where(leads.c.customer_id == p["absorbed"])).scalars().all()
@@ -269,7 +312,9 @@ HANDLERS = {
     "followup.logged": _followup_logged,
     "staff.status": _staff_status,
     "customer.merged": _customer_merged,
-    # behaviour.recorded: its payload names no customer or lead, so the desk has nothing to update
+    "alert.opened": _alert_opened,
+    "alert.updated": _alert_updated,
+    # behaviour.recorded: shown through the alerts it raises, not on its own
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.desk_state import DeskChange, GrabOfferState, LeadRow, Me, OutboxItem, StaffRow
+from models.desk_state import AlertRow, DeskChange, GrabOfferState, LeadRow, Me, OutboxItem, StaffRow
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Changes:
     staff: dict[int, StaffRow] = field(default_factory=dict)
     outbox: dict[int, OutboxItem] = field(default_factory=dict)
     offers: dict[int, GrabOfferState] = field(default_factory=dict)
+    alerts: dict[int, AlertRow] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     waiting: int | None = None
     last_seq: int | None = None
@@ -46,6 +47,7 @@ class Changes:
         self.staff.update(other.staff)
         self.outbox.update(other.outbox)
         self.offers.update(other.offers)
+        self.alerts.update(other.alerts)
         self.notices += other.notices
         self.waiting = other.waiting if other.waiting is not None else self.waiting
         self.last_seq = other.last_seq if other.last_seq is not None else self.last_seq
@@ -61,5 +63,6 @@ class Changes:
             staff=list(self.staff.values()),
             outbox=sorted(self.outbox.values(), key=lambda o: o.mutation_id),
             offers=list(self.offers.values()),
+            alerts=sorted(self.alerts.values(), key=lambda a: a.alert_id),
             notices=list(self.notices),
         )

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from models.clock import to_utc
 from models.db import make_engine, sqlite_url, write_transaction
-from models.desk_state import LeadRow, Me, OutboxItem, StaffRow
+from models.desk_state import AlertRow, LeadRow, Me, OutboxItem, StaffRow
 
 log = logging.getLogger("salesfloor.desk.replica")
-SCHEMA_VERSION = 2  # 2: staff.last_follow_up_at
+SCHEMA_VERSION = 3  # 2: staff.last_follow_up_at; 3: alerts
 
 
 class Instant(sa.TypeDecorator):
@@ -111,6 +111,29 @@ offers = sa.Table(
     sa.Column("state", sa.String(16), nullable=False),  # open | claiming | won | lost | expired
     sa.Column("winner_name", sa.String(64), nullable=False, default=""),
 )
+
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("alert_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("customer_id", sa.Integer, nullable=False),
+    sa.Column("level", sa.String(8), nullable=False),
+    sa.Column("rule", sa.String(24), nullable=False),
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("since", Instant, nullable=False),
+    sa.Column("name_masked", sa.String(32), nullable=False, default=""),
+    sa.Column("suggestion", sa.Text, nullable=False, default=""),
+    sa.Column("owner_id", sa.Integer),
+    sa.Column("by", sa.String(64), nullable=False, default=""),
+)
+
+
+def alert_row(r: Any) -> AlertRow:
+    """An alert row as the views see it."""
+    return AlertRow(
+        r.alert_id, r.customer_id, r.level, r.rule, r.state, r.since, r.name_masked, r.suggestion, r.owner_id, r.by
+    )
 
 
 def _replica_pragmas(dbapi_connection, _record) -> None:
