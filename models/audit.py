@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +58,28 @@ def chain_hash(
     return hmac.digest(key, material.encode("utf-8"), "sha256").hex()
 
 
+def json_value(value: Any) -> str:
+    """`canonical()` of one value, quick for the None, str and int that payloads are mostly made of."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)  # the escaping canonical() applies to strings
+    if kind is int:
+        return int.__repr__(value)
+    return _CANONICAL.encode(value)
+
+
+@dataclass(frozen=True)
+class RenderedEntry:
+    """An event whose payload the caller has rendered already: `text` is `canonical(payload)`, byte for byte."""
+
+    action: str
+    actor: str
+    customer_id: int | None
+    text: str
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """An event to record. The payload must hold masked values only; free text typed by staff must be
@@ -76,7 +99,9 @@ class AuditLog:
         self._key = key
         self._mac = hmac_sha256(key)
 
-    def append(self, conn: Connection, entries: Iterable[AuditEntry], at: datetime, bulk: bool = False) -> int:
+    def append(
+        self, conn: Connection, entries: Iterable[AuditEntry | RenderedEntry], at: datetime, bulk: bool = False
+    ) -> int:
         """Append entries in one go and advance the head; returns the new head seq.
 
         `bulk` inserts the rows with the driver's `executemany` (same rows).
@@ -92,7 +117,8 @@ class AuditLog:
         mac, stamp, encode = self._mac, at.isoformat(), _CANONICAL.encode
         for entry in itertools.chain([first], pending):
             seq += 1
-            text = encode(entry.payload)  # canonical(), inlined with chain_hash() for the bulk of a batch
+            # canonical(), inlined with chain_hash() for the bulk of a batch
+            text = entry.text if type(entry) is RenderedEntry else encode(entry.payload)
             customer = entry.customer_id
             material = f"{prev}\x1e{seq}\x1e{stamp}\x1e{entry.actor}\x1e{entry.action}\x1e{customer or ''}\x1e{text}"
             digest = mac(material.encode("utf-8"))

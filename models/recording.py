@@ -14,8 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.attribution import TouchRecord, contributions, first_contact, judge
-from models.audit import AuditEntry, AuditLog
+from models.attribution import Judgement, TouchRecord, contributions, first_contact, judge
+from models.audit import AuditEntry, AuditLog, RenderedEntry, canonical, json_value
 from models.lookup import TOUCH_ORDER, load_touches, touches_of_leads
 from models.messages import Reason
 from models.prepare import PreparedLead, db_params, executemany, fetch_in
@@ -55,7 +55,7 @@ class Recorder:
         """Bind to the evidence chain and the protection rules used for 判客 decisions."""
         self.audit = audit
         self.protection = protection
-        self._shares_memo: dict[tuple, list[dict]] = {}
+        self._shares_memo: dict[tuple, tuple[list[dict], str]] = {}
 
     def finish(
         self,
@@ -74,8 +74,9 @@ class Recorder:
         """
         new_leads = new_leads or {}
         # entries are built as the chain consumes them: their payloads never outlive their hashing
+        lead_entry = _rendered_lead_entry if bulk else _lead_entry
         leads_entries = (
-            _lead_entry(outcome, lid, reason, new_leads.get(lid), actor) for lid, reason in outcome.explanations.items()
+            lead_entry(outcome, lid, reason, new_leads.get(lid), actor) for lid, reason in outcome.explanations.items()
         )
         entries: list[AuditEntry] = []
         history = []
@@ -137,7 +138,7 @@ class Recorder:
         firsts = {cid: first_contact(ts) for cid, ts in touches_by.items()}
         active = self.refresh_customers(conn, outcome.touched_customers, touches_by, names, now, bulk, firsts)
         changes.customers |= outcome.touched_customers
-        attribution = self.iter_attribution_entries(active, touches_by, now, actor, firsts)
+        attribution = self.iter_attribution_entries(active, touches_by, now, actor, firsts, rendered=bulk)
         self.audit.append(conn, itertools.chain(extra or [], leads_entries, entries, attribution), now, bulk)
 
     def open_reviews(self, conn: Connection, outcome: Outcome, now: datetime, entries: list, actor: str) -> list[int]:
@@ -258,23 +259,24 @@ class Recorder:
         """One attribution decision per affected customer, for the evidence chain."""
         return list(self.iter_attribution_entries(active, touches_by, now, actor))
 
-    def _shares(self, touches: list[TouchRecord]) -> list[dict]:
-        """The contributions part of an attribution entry, remembered per sequence of (channel, agency, weight).
+    def _shares(self, touches: list[TouchRecord]) -> tuple[list[dict], str]:
+        """The contributions part of an attribution entry, and its canonical JSON.
 
-        Shares depend on nothing else, and most customers repeat a handful of such sequences.
+        Shares depend only on the sequence of (channel, agency, weight), and most customers repeat a
+        handful of such sequences: both forms are remembered per sequence.
         """
         ordered = sorted(touches, key=TOUCH_ORDER)  # the order `contributions` groups in
         key = tuple((t.channel, t.agency_id, t.weight) for t in ordered)
-        shares = self._shares_memo.get(key)
-        if shares is None:
+        found = self._shares_memo.get(key)
+        if found is None:
             shares = [
                 {"channel": c.channel.value, "agency_id": c.agency_id, "share": str(c.share)}
                 for c in contributions(touches)
             ]
             if len(self._shares_memo) >= 4096:
                 self._shares_memo.clear()
-            self._shares_memo[key] = shares
-        return [dict(s) for s in shares]
+            found = self._shares_memo[key] = (shares, canonical(shares))
+        return [dict(s) for s in found[0]], found[1]
 
     def iter_attribution_entries(
         self,
@@ -283,13 +285,20 @@ class Recorder:
         now: datetime,
         actor: str,
         firsts: dict[int, TouchRecord | None] | None = None,
-    ) -> Iterator[AuditEntry]:
-        """`attribution_entries`, one at a time (`firsts` as for `refresh_customers`)."""
+        rendered: bool = False,
+    ) -> Iterator[AuditEntry | RenderedEntry]:
+        """`attribution_entries`, one at a time (`firsts` as for `refresh_customers`).
+
+        With `rendered`, each entry comes with its payload already in canonical JSON (`RenderedEntry`).
+        """
         known = firsts or {}
         for cid in active:
             ts = touches_by[cid]
             first = known[cid] if cid in known else first_contact(ts)
             verdict = judge(ts, self.protection, now)
+            if rendered:
+                yield _rendered_attribution(cid, first, self._shares(ts)[1], verdict, actor)
+                continue
             yield (
                 AuditEntry(
                     "attribution",
@@ -304,7 +313,7 @@ class Recorder:
                         }
                         if first
                         else None,
-                        "contributions": self._shares(ts),
+                        "contributions": self._shares(ts)[0],
                         "owner": {
                             "kind": verdict.owner,
                             "channel": verdict.channel.value if verdict.channel else None,
@@ -351,6 +360,61 @@ def _lead_entry(outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | No
                 for i in (p.identifiers if p else [])
             ],
         },
+    )
+
+
+def _rendered_lead_entry(
+    outcome: Outcome, lid: int, reason: Reason, p: PreparedLead | None, actor: str
+) -> RenderedEntry:
+    """`_lead_entry` with its payload written straight as canonical JSON (keys in sorted order)."""
+    v = json_value
+    lead = p.lead if p else None
+    idents = ",".join(
+        f'{{"kind":{v(i.kind)},"masked":{v(i.masked)},"reason":{v(i.ident.reason)},"status":{v(i.status)},'
+        f'"warnings":[{",".join(map(v, i.ident.warnings))}]}}'
+        for i in (p.identifiers if p else [])
+    )
+    text = outcome.texts.get(lid)
+    cid = outcome.lead_customer[lid]
+    return RenderedEntry(
+        "lead_ingested",
+        actor,
+        cid,
+        f'{{"channel":{v(lead.channel.value if lead else None)},"customer_id":{v(cid)},"identifiers":[{idents}],'
+        f'"kind":{v(lead.kind.value if lead else None)},"lead_id":{v(lid)},'
+        f'"occurred_at":{v(lead.occurred_at.isoformat() if lead else None)},'
+        f'"reason":{{"code":{v(reason.code)},"params":{canonical(reason.params)},'
+        f'"text":{v(reason.text() if text is None else text)}}},'
+        f'"source":{v(lead.source if lead else None)},'
+        f'"source_message_id":{v(lead.source_message_id if lead else None)}}}',
+    )
+
+
+def _rendered_attribution(
+    cid: int, first: TouchRecord | None, shares: str, verdict: Judgement, actor: str
+) -> RenderedEntry:
+    """An attribution entry written straight as canonical JSON (keys in sorted order)."""
+    v = json_value
+    first_text = (
+        f'{{"at":{v(first.occurred_at.isoformat())},"channel":{v(first.channel.value)},"lead_id":{v(first.lead_id)}}}'
+        if first
+        else "null"
+    )
+    until = verdict.protected_until.isoformat() if verdict.protected_until else None
+    owner = (
+        f'{{"agency_id":{v(verdict.agency_id)},"broker_id":{v(verdict.broker_id)},'
+        f'"channel":{v(verdict.channel.value if verdict.channel else None)},"kind":{v(verdict.owner)},'
+        f'"protected_until":{v(until)}}}'
+    )
+    reasons = ",".join(
+        f'{{"code":{v(r.code)},"params":{canonical(r.params)},"text":{v(r.text())}}}' for r in verdict.reasons
+    )
+    return RenderedEntry(
+        "attribution",
+        actor,
+        cid,
+        f'{{"contributions":{shares},"customer_id":{v(cid)},"first_contact":{first_text},"owner":{owner},'
+        f'"reasons":[{reasons}]}}',
     )
 
 

@@ -260,3 +260,56 @@ def test_reused_explanation_text_gives_the_same_evidence_as_rendering_it():
     ):
         assert _as_dict(reason, reason.text()) == reason.as_dict()
         assert _as_dict(reason, None) == reason.as_dict()
+
+
+def test_rendered_evidence_is_byte_for_byte_the_canonical_json(vault, rules, clock):
+    from decimal import Decimal
+
+    from models.attribution import TouchRecord, judge
+    from models.audit import canonical, json_value
+    from models.leads import Channel, TouchKind
+    from models.messages import Reason
+    from models.prepare import prepare_lead
+    from models.reconcile import Outcome
+    from models.recording import Recorder, _lead_entry, _rendered_attribution, _rendered_lead_entry
+
+    for value in (None, "", 'a"b\\c\n\t\x01\u2028李敏😀', 0, -7, 10**20, True, 1.5, Decimal("0.5000"), ["x", None]):
+        assert json_value(value) == canonical(value)
+    odd = ['李"敏\\', "O'Brien\n\t", "\x00\x1f\u2028😀", ""]
+    for i, name in enumerate(odd):
+        lead = LeadIn(
+            "douyin",
+            f"odd-{i}",
+            "agency" if i % 2 else "douyin",
+            "report" if i % 2 else "online_lead",
+            START,
+            name,
+            [("mobile", "+86 138-1234-5678"), ("idfa", "00000000-0000-0000-0000-000000000000"), ("mobile", name)],
+            agency_code="AG-1" if i % 2 else None,
+        )
+        p = prepare_lead(lead, vault, rules.identifiers)
+        outcome = Outcome(lead_customer={10 + i: 7})
+        for reason in (Reason("new_customer"), Reason("manual_link", {"actor": "王经理", "note": name})):
+            for texts in ({}, {10 + i: reason.text()}):
+                outcome.texts = texts
+                plain = _lead_entry(outcome, 10 + i, reason, p, "system")
+                rendered = _rendered_lead_entry(outcome, 10 + i, reason, p, "system")
+                assert rendered.text == canonical(plain.payload)
+                assert (rendered.action, rendered.actor, rendered.customer_id) == (
+                    plain.action,
+                    plain.actor,
+                    plain.customer_id,
+                )
+    recorder = Recorder(None, rules.protection)  # type: ignore[arg-type]
+    touches = [
+        TouchRecord(1, 11, Channel.AGENCY, TouchKind.REPORT, START, Decimal("1.0000"), 3, '链家"', 4, "张\\"),
+        TouchRecord(2, 12, Channel.DOUYIN, TouchKind.ONLINE_LEAD, clock.now(), Decimal("0.5000")),
+    ]
+    for ts in (touches, touches[:1], touches[1:]):
+        for first in (ts[0], None):
+            plain = recorder.attribution_entries([5], {5: ts}, clock.now(), "system")[0]
+            if first is None:
+                plain = replace(plain, payload={**plain.payload, "first_contact": None})
+            verdict = judge(ts, rules.protection, clock.now())
+            rendered = _rendered_attribution(5, first, recorder._shares(ts)[1], verdict, "system")
+            assert rendered.text == canonical(plain.payload)
