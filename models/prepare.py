@@ -159,7 +159,6 @@ class DbParams:
 
     def __init__(self, dialect: Dialect):
         """Pick the placeholder style and the type converters of one dialect."""
-        self.dialect_name = dialect.name
         self.marker = "?" if dialect.paramstyle == "qmark" else "%s"
         self.stamp = _processor(leads.c.occurred_at.type, dialect)
         self.number = _processor(touches.c.weight.type, dialect)
