@@ -11,6 +11,7 @@ once, so a run costs milliseconds rather than an interpreter start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -84,7 +85,8 @@ class Zygote:
                     self.killed += os.WIFSIGNALED(int(arg)) and os.WTERMSIG(int(arg)) == signal.SIGKILL
                     return saved
                 if pid is not None and len(saved) >= kill_after and not killed:
-                    os.kill(pid, signal.SIGKILL)
+                    with contextlib.suppress(ProcessLookupError):  # it may have finished and exited first
+                        os.kill(pid, signal.SIGKILL)
                     killed = True
 
 
