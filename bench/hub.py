@@ -1,10 +1,10 @@
 """Hub benchmarks: a webhook lead reaching its consultant's screen, the grab pool under 300 claimants, memory.
 
-The hub runs in a process of its own (spawned; timers on, the real clock, SQLite in a temp dir), as it
-does in an office. The staff clients, the channel posting leads and every stopwatch live in this
-process on one event loop, so lead and claim latencies are read from one `time.perf_counter`. The
-floor (bench/ws_floor.py) is a bare `websockets` server in a third process broadcasting as many
-bytes to as many clients.
+The hub runs in a process of its own (`python -m bench.hub DB`: timers on, the real clock, SQLite in
+a temp dir), as it does in an office. The staff clients, the channel posting leads and every
+stopwatch live in this process on one event loop, so lead and claim latencies are read from one
+`time.perf_counter`. The floor (bench/ws_floor.py) is a bare `websockets` server in a third
+process broadcasting as many bytes to as many clients.
 
 Figures: `lead_to_client_ms_p50/p99` (signed Douyin POST to the assigned consultant's `lead.assigned`,
 floor p50/p99 as baseline), `claim_single_winner_share` and `claim_ms_p99` (every consultant sends
@@ -20,6 +20,7 @@ import gc
 import json
 import os
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.common import bench_vault, figure, fresh_sqlite, progress
-from bench.ws_floor import close_all, measure_floor, spawn
+from bench.ws_floor import close_all, from_parent, measure_floor, start_child, stop_child, to_parent
 from models.clock import SystemClock
 from models.db import make_engine, sqlite_url, write_transaction
 from models.dispatch import OfficeCalendar
@@ -103,17 +104,13 @@ def settle_heap() -> None:
 # --- the hub process ------------------------------------------------------------------------------
 
 
-def hub_process(db_path: str, pipe) -> None:
-    """Child process: a real hub on the bench database until the parent says stop."""
-    asyncio.run(_serve_hub(db_path, pipe))
-
-
-async def _serve_hub(db_path: str, pipe) -> None:
+async def serve_hub(db_path: str) -> None:
+    """The child (`python -m bench.hub DB`): a real hub on the bench database until the parent says stop."""
     registry = CustomerRegistry(make_engine(sqlite_url(db_path)), bench_vault(), bench_rules(), SystemClock())
     config = HubConfig(ws_port=0, http_port=0, secrets={"douyin": SECRET})
     running = await start_hub(registry, config, timers=True)
-    pipe.send((running.ws_url, running.http_url))
-    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+    to_parent({"ws_url": running.ws_url, "http_url": running.http_url})
+    await from_parent()
     await running.stop()
     registry.engine.dispose()
 
@@ -316,7 +313,8 @@ async def measure(folder: Path, quick: bool) -> list[dict[str, Any]]:
     seconds, n_rounds = SIZES[quick]
     engine = fresh_sqlite(folder, "hub")
     people = enroll_staff(engine)
-    proc, pipe, (ws_url, http_url) = await spawn(hub_process, str(folder / "hub.db"))
+    proc, ready = await start_child("bench.hub", str(folder / "hub.db"))
+    ws_url, http_url = ready["ws_url"], ready["http_url"]
     clients: list[StaffClient] = []
     readers: list[asyncio.Task] = []
     stop = asyncio.Event()
@@ -357,8 +355,7 @@ async def measure(folder: Path, quick: bool) -> list[dict[str, Any]]:
         if pinger is not None:
             await pinger
         await close_all([c.ws for c in clients], readers)
-        pipe.send("stop")
-        await asyncio.get_running_loop().run_in_executor(None, proc.join, 30)
+        await stop_child(proc)
         engine.dispose()
         gc.unfreeze()
 
@@ -426,3 +423,7 @@ def run(quick: bool) -> Iterator[dict[str, Any]]:
     """All hub figures, quick or full sizes."""
     with tempfile.TemporaryDirectory(prefix="salesfloor-bench-") as tmp:
         yield from asyncio.run(measure(Path(tmp), quick))
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_hub(sys.argv[1]))
