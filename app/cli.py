@@ -73,6 +73,18 @@ def desk(app: AppContext, hub: str | None, lang: str | None) -> None:
     sys.exit(run_desk(app.settings.data_dir / "desk", hub, lang))
 
 
+@cli.command()
+@click.option("--hub", default=None, help="The hub's HTTP address for a new sign-in (a `wall` account).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
+@click.option("--screen", type=int, default=0, show_default=True, help="Which screen to fill (0 = primary).")
+@pass_ctx
+def wall(app: AppContext, hub: str | None, lang: str | None, screen: int) -> None:
+    """Open the lobby wall full screen (F11 toggles, Esc asks before leaving)."""
+    from app.wall import run_wall
+
+    sys.exit(run_wall(app.settings.data_dir / "wall", hub, lang, screen))
+
+
 @cli.group()
 def audit() -> None:
     """The evidence log (hash chain)."""

@@ -149,40 +149,55 @@ class DeskApp(QObject):
         self.window.show_query_result(kind, result)
 
 
-def run_desk(data_dir: Path, hub: str | None = None, lang: str | None = None) -> int:
-    """Open the desk: sign in on first run (token into the OS keyring), then sync and show the window."""
+def start_qt(lang: str | None) -> QApplication:
+    """The application object with its names and translation."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("salesfloor")
     app.setOrganizationName("salesfloor")
     install_translator(app, lang)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    settings = QSettings(str(data_dir / "desk.ini"), QSettings.Format.IniFormat)
-    desk = DeskApp(settings, data_dir)
+    return app
+
+
+def sign_in(settings: QSettings, hub: str | None) -> tuple[HubAddress, str] | None:
+    """The saved hub and token from the OS keyring, or a first sign-in with an enrollment code."""
     saved_http = hub or str(settings.value("desk/hub_http", "") or "")
     saved_ws = str(settings.value("desk/hub_ws", "") or "")
     token = load_token(saved_ws) if saved_ws and not hub else None
     if token:
-        desk.start_engine(HubAddress(saved_http, saved_ws), token)
-    else:
-        dialog = EnrollDialog(saved_http or "http://127.0.0.1:8766", socket.gethostname())
-        enrollment = Enrollment(dialog)
-        dialog.enroll_requested.connect(enrollment.start)
-        enrollment.failed.connect(dialog.show_error)
+        return HubAddress(saved_http, saved_ws), token
+    dialog = EnrollDialog(saved_http or "http://127.0.0.1:8766", socket.gethostname())
+    enrollment = Enrollment(dialog)
+    dialog.enroll_requested.connect(enrollment.start)
+    enrollment.failed.connect(dialog.show_error)
+    outcome: list[tuple[HubAddress, str]] = []
 
-        def enrolled(base: str, new_token: str, answer: dict) -> None:
-            address = HubAddress(base, ws_url_for(base, int(answer.get("ws_port") or 8765), bool(answer.get("tls"))))
-            settings.setValue("desk/hub_http", address.http)
-            settings.setValue("desk/hub_ws", address.ws)
-            try:
-                save_token(address.ws, new_token)
-            except CredentialStoreError as exc:
-                QMessageBox.warning(dialog, dialog.tr("Token not saved"), str(exc))
-            dialog.accept()
-            desk.start_engine(address, new_token)
+    def enrolled(base: str, new_token: str, answer: dict) -> None:
+        address = HubAddress(base, ws_url_for(base, int(answer.get("ws_port") or 8765), bool(answer.get("tls"))))
+        settings.setValue("desk/hub_http", address.http)
+        settings.setValue("desk/hub_ws", address.ws)
+        try:
+            save_token(address.ws, new_token)
+        except CredentialStoreError as exc:
+            QMessageBox.warning(dialog, dialog.tr("Token not saved"), str(exc))
+        outcome.append((address, new_token))
+        dialog.accept()
 
-        enrollment.done.connect(enrolled)
-        if dialog.exec() != EnrollDialog.DialogCode.Accepted:
-            return 1
+    enrollment.done.connect(enrolled)
+    if dialog.exec() != EnrollDialog.DialogCode.Accepted or not outcome:
+        return None
+    return outcome[0]
+
+
+def run_desk(data_dir: Path, hub: str | None = None, lang: str | None = None) -> int:
+    """Open the desk: sign in on first run (token into the OS keyring), then sync and show the window."""
+    app = start_qt(lang)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings = QSettings(str(data_dir / "desk.ini"), QSettings.Format.IniFormat)
+    signed_in = sign_in(settings, hub)
+    if signed_in is None:
+        return 1
+    desk = DeskApp(settings, data_dir)
+    desk.start_engine(*signed_in)
     code = app.exec()
     desk.stop()
     return code

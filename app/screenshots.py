@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QApplication
 
 from app.i18n import install_translator
 from models.clock import BUSINESS_TZ
-from models.desk_state import ConnectionState, DeskChange, GrabOfferState, LeadRow, Me, StaffRow
+from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, LeadRow, Me, StaffRow
 from models.quick_replies import load_quick_replies
 from views.desk_window import DeskWindow
+from views.wall import WallWindow
 
 NOW = datetime(2026, 11, 21, 10, 30, tzinfo=BUSINESS_TZ)
 STAFF = [
@@ -120,6 +121,46 @@ def sample_card() -> dict:
     }
 
 
+def sample_alerts() -> list[AlertRow]:
+    """Alerts of the three levels as the wall receives them (masked names only)."""
+    texts = [
+        ("red", "张*客户-49小时未跟进-建议今天电话回访并约看房", "王磊"),
+        ("yellow", "李*客户-浏览价格表3分钟-建议明日提供首付分期方案", ""),
+        ("yellow", "王*客户-反复查看128㎡三居VR-建议邀约到访看样板间", ""),
+        ("blue", "刘*客户-收藏143㎡四居户型-建议发送户型详细资料与一房一价", ""),
+        ("red", "陈*客户-52小时未跟进-建议今天电话回访并约看房", ""),
+    ]
+    return [
+        AlertRow(
+            i + 1,
+            400 + i,
+            level,
+            "rule",
+            "acknowledged" if by else "open",
+            NOW - timedelta(minutes=7 * i),
+            text.split("客户")[0],
+            text,
+            1,
+            by,
+        )
+        for i, (level, text, by) in enumerate(texts)
+    ]
+
+
+def wall_shot(app: QApplication):
+    """The lobby wall at 1920x1080 with today's figures and the alert stream."""
+    wall = WallWindow(lambda: NOW)
+    wall.resize(1920, 1080)
+    wall.apply(
+        DeskChange(reset=True, leads=sample_leads(), alerts=sample_alerts(), connection=ConnectionState(True, NOW, 0))
+    )
+    wall.show()
+    app.processEvents()
+    pixmap = wall.grab()
+    wall.close()
+    return pixmap
+
+
 def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
     """Write one PNG per screen."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -166,6 +207,7 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
             app.processEvents()
             shots.append((f"grab-popup-lost-{lang}.png", window.grab_popup.grab()))
         window.close()
+    shots.append((f"wall-{lang}.png", wall_shot(app)))
     for name, pixmap in shots:
         pixmap.save(str(folder / name))
         print(folder / name)

@@ -2,6 +2,19 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertTicker</name>
+    <message>
+        <location filename="../../views/wall.py" line="111"/>
+        <source>No open alerts</source>
+        <translation>当前无预警</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="135"/>
+        <source>acknowledged by %s</source>
+        <translation>%s 已确认</translation>
+    </message>
+</context>
+<context>
     <name>ConsultantWorkbench</name>
     <message>
         <location filename="../../views/workbench.py" line="71"/>
@@ -637,11 +650,62 @@
     </message>
 </context>
 <context>
+    <name>WallWindow</name>
+    <message>
+        <location filename="../../views/wall.py" line="171"/>
+        <source>Lobby wall</source>
+        <translation>案场大屏</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="173"/>
+        <source>Sales floor today</source>
+        <translation>今日案场</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="185"/>
+        <source>New leads</source>
+        <translation>新增线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="186"/>
+        <source>Visits</source>
+        <translation>到访</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="187"/>
+        <source>Answered within 5 min</source>
+        <translation>5分钟响应率</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="188"/>
+        <source>In grab pool</source>
+        <translation>抢单中</translation>
+    </message>
+    <message>
+        <location filename="../../views/wall.py" line="224"/>
+        <source>Not updating since %s</source>
+        <translation>数据已停止更新（自 %s）</translation>
+    </message>
+</context>
+<context>
     <name>dialog</name>
     <message>
-        <location filename="../../app/desk.py" line="179"/>
+        <location filename="../../app/desk.py" line="181"/>
         <source>Token not saved</source>
         <translation>未能保存登录凭据</translation>
+    </message>
+</context>
+<context>
+    <name>self.window</name>
+    <message>
+        <location filename="../../app/wall.py" line="48"/>
+        <source>Leave the wall?</source>
+        <translation>退出大屏？</translation>
+    </message>
+    <message>
+        <location filename="../../app/wall.py" line="48"/>
+        <source>Close the lobby wall?</source>
+        <translation>确定关闭案场大屏吗？</translation>
     </message>
 </context>
 </TS>

@@ -111,4 +111,13 @@ ZH_CN = {
     "Give the hub address and the code.": "请填写服务器地址和登记码。",
     "Signing in…": "正在登录…",
     "Token not saved": "未能保存登录凭据",
+    "No open alerts": "当前无预警",
+    "acknowledged by %s": "%s 已确认",
+    "Sales floor today": "今日案场",
+    "New leads": "新增线索",
+    "Visits": "到访",
+    "Answered within 5 min": "5分钟响应率",
+    "Not updating since %s": "数据已停止更新（自 %s）",
+    "Leave the wall?": "退出大屏？",
+    "Close the lobby wall?": "确定关闭案场大屏吗？",
 }
