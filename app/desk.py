@@ -101,6 +101,7 @@ class DeskApp(QObject):
         self.window.mutation_requested.connect(self._submit)
         self.window.claim_requested.connect(self._claim)
         self.window.query_requested.connect(self._query)
+        self.window.ack_requested.connect(lambda alert_id: self._query("alert.ack", {"alert_id": alert_id}))
 
     def client_id(self) -> str:
         """Stable per installation."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from datetime import datetime
@@ -12,7 +13,9 @@ from PySide6.QtCore import QSettings, Qt
 from app.desk import DeskApp, HubAddress
 from models.clock import BUSINESS_TZ
 from models.db import write_transaction
+from models.leads import LeadIn
 from models.staff import add_staff, enroll
+from sync.hub.alert_loop import AlertSweeper
 from sync.hub.signatures import douyin_signature
 from tests.hubkit import SECRETS, HubThread
 from views.lead_model import LEAD_ROLE
@@ -101,3 +104,24 @@ def test_weekend_both_see_the_grab_popup_one_claims_the_other_sees_who(qtbot, tm
     finally:
         for desk in desks:
             desk.stop()
+
+
+def test_a_red_alert_forces_a_popup_until_the_owner_acknowledges(qtbot, tmp_path, registry, floor_hub, clock):
+    wang, token = staff_token(registry, "王磊", "consultant")
+    floor_hub.call(floor_hub.running.hub.floor.set_status, wang, "on_duty", "test")
+    lead = LeadIn("douyin", "m1", "douyin", "online_lead", clock.now(), "李敏", [("mobile", "13812345678")])
+    floor_hub.call(floor_hub.running.hub.floor.intake, [lead], "test")
+    desk = open_desk(qtbot, tmp_path, floor_hub, token, "wang")
+    try:
+        qtbot.waitUntil(lambda: desk.window.connection.text() == "Online", timeout=10000)
+        clock.advance(hours=49)
+        asyncio.run_coroutine_threadsafe(AlertSweeper(floor_hub.running.hub).run_once(), floor_hub.loop).result(10)
+        red = desk.window.red
+        qtbot.waitUntil(red.isVisible, timeout=10000)
+        assert red.isModal() and red.list.count() == 1 and "李*客户" in red.list.item(0).text()
+        red.close()
+        assert red.isVisible()  # only acknowledgement closes it
+        qtbot.mouseClick(red.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not red.isVisible(), timeout=10000)
+    finally:
+        desk.stop()

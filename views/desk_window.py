@@ -10,12 +10,13 @@ from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from models.desk_state import ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
+from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
 from models.quick_replies import QuickReply
 from views.format import channel_label, day_time, hhmm, role_label
 from views.grab_popup import CLAIM_KEY, GrabPopup
 from views.manager import ManagerView
 from views.reception import ReceptionDesk
+from views.red_alert import RedAlertDialog
 from views.workbench import ConsultantWorkbench
 
 
@@ -58,6 +59,8 @@ class DeskWindow(QMainWindow):
     """Claim a grab round."""
     query_requested = Signal(str, dict)
     """A read the screen needs: (message type, fields); the answer comes back via show_*()."""
+    ack_requested = Signal(int)
+    """Acknowledge a red alert (online only: the hub logs who and when)."""
 
     def __init__(self, now: Callable[[], datetime], replies: list[QuickReply], settings: QSettings | None = None):
         """Build every screen once; `apply` shows the ones the role needs."""
@@ -82,6 +85,9 @@ class DeskWindow(QMainWindow):
         self.who = QLabel()
         self.statusBar().addWidget(self.who)
         self.statusBar().addPermanentWidget(self.connection)
+        self.red = RedAlertDialog(self)
+        self.red.ack_requested.connect(lambda ids: [self.ack_requested.emit(i) for i in ids])
+        self._alerts: dict[int, AlertRow] = {}
         self.grab_popup = GrabPopup(now, self)
         self.grab_popup.claim_requested.connect(self.claim_requested)
         QShortcut(
@@ -144,10 +150,29 @@ class DeskWindow(QMainWindow):
         self.manager.apply(change, list(self._staff.values()))
         for offer in change.offers:
             self.show_offer(offer)
+        if change.reset:
+            self._alerts.clear()
+        for alert in change.alerts:
+            self._alerts[alert.alert_id] = alert
+        if change.alerts or change.reset:
+            self._show_red()
         if change.notices:
             self.notices.add(change.notices)
         if change.connection is not None:
             self.set_connection(change.connection)
+
+    def _show_red(self) -> None:
+        """Red alerts still open for me (a consultant's own, or all for a manager) keep the popup up."""
+        me = self._me
+        if me is None or me.role not in ("consultant", "manager"):
+            return
+        mine = [
+            a
+            for a in self._alerts.values()
+            if a.level == "red" and a.state == "open" and (me.role == "manager" or a.owner_id == me.id)
+        ]
+        if mine or self.red.isVisible():
+            self.red.show_alerts(sorted(mine, key=lambda a: a.since))
 
     def show_offer(self, offer: GrabOfferState) -> None:
         """Show a grab offer (consultants only)."""
@@ -160,6 +185,8 @@ class DeskWindow(QMainWindow):
             self.workbench.show_customer(result)
         elif kind == "customer.lookup":
             self.reception.show_hint(lookup_text(result))
+        elif kind == "alert.ack" and "error" in result:
+            self.red.ack_failed(result.get("message") or result["error"])
 
     def _restore(self) -> None:
         if self._settings is None:

@@ -93,47 +93,47 @@
 <context>
     <name>DeskWindow</name>
     <message>
-        <location filename="../../views/desk_window.py" line="69"/>
+        <location filename="../../views/desk_window.py" line="72"/>
         <source>salesfloor desk</source>
         <translation>案场销管台</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="98"/>
+        <location filename="../../views/desk_window.py" line="104"/>
         <source>connecting…</source>
         <translation>连接中…</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="103"/>
-        <location filename="../../views/desk_window.py" line="105"/>
-        <location filename="../../views/desk_window.py" line="106"/>
+        <location filename="../../views/desk_window.py" line="109"/>
+        <location filename="../../views/desk_window.py" line="111"/>
+        <location filename="../../views/desk_window.py" line="112"/>
         <source>Reception</source>
         <translation>前台</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="104"/>
+        <location filename="../../views/desk_window.py" line="110"/>
         <source>My leads</source>
         <translation>我的线索</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="105"/>
-        <location filename="../../views/desk_window.py" line="106"/>
-        <location filename="../../views/desk_window.py" line="107"/>
-        <location filename="../../views/desk_window.py" line="109"/>
+        <location filename="../../views/desk_window.py" line="111"/>
+        <location filename="../../views/desk_window.py" line="112"/>
+        <location filename="../../views/desk_window.py" line="113"/>
+        <location filename="../../views/desk_window.py" line="115"/>
         <source>Floor</source>
         <translation>案场</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="120"/>
+        <location filename="../../views/desk_window.py" line="126"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="123"/>
+        <location filename="../../views/desk_window.py" line="129"/>
         <source>Offline since %s</source>
         <translation>离线（自 %s）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/desk_window.py" line="126"/>
+        <location filename="../../views/desk_window.py" line="132"/>
         <source>%n change(s) waiting</source>
         <translation><numerusform>%n 条待发送</numerusform></translation>
     </message>
@@ -141,32 +141,32 @@
 <context>
     <name>DuplicateHint</name>
     <message>
-        <location filename="../../views/desk_window.py" line="192"/>
+        <location filename="../../views/desk_window.py" line="219"/>
         <source>No hint: %s</source>
         <translation>暂无提示：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="199"/>
+        <location filename="../../views/desk_window.py" line="226"/>
         <source>Offline: possibly an existing customer (%s); the hub will check</source>
         <translation>离线：可能是已存在客户（%s），联网后由系统确认</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="208"/>
+        <location filename="../../views/desk_window.py" line="235"/>
         <source>Not a valid mobile: %s</source>
         <translation>手机号无效：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="210"/>
+        <location filename="../../views/desk_window.py" line="237"/>
         <source>New customer</source>
         <translation>新客户</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="213"/>
+        <location filename="../../views/desk_window.py" line="240"/>
         <source>Attribution</source>
         <translation>判客</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="216"/>
+        <location filename="../../views/desk_window.py" line="243"/>
         <source>Existing customer %1 %2 · first source %3 %4 · consultant %5</source>
         <translation>已存在客户 %1 %2 · 首次来源 %3 %4 · 归属顾问 %5</translation>
     </message>
@@ -495,7 +495,7 @@
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../views/desk_window.py" line="32"/>
+        <location filename="../../views/desk_window.py" line="33"/>
         <source>Got it</source>
         <translation>知道了</translation>
     </message>
@@ -612,6 +612,34 @@
     </message>
 </context>
 <context>
+    <name>RedAlertDialog</name>
+    <message>
+        <location filename="../../views/red_alert.py" line="24"/>
+        <source>Red alert</source>
+        <translation>一级预警</translation>
+    </message>
+    <message>
+        <location filename="../../views/red_alert.py" line="26"/>
+        <source>These customers have waited too long</source>
+        <translation>以下客户已长时间未跟进</translation>
+    </message>
+    <message>
+        <location filename="../../views/red_alert.py" line="30"/>
+        <source>I have seen them</source>
+        <translation>我已知晓</translation>
+    </message>
+    <message>
+        <location filename="../../views/red_alert.py" line="56"/>
+        <source>Sending…</source>
+        <translation>正在提交…</translation>
+    </message>
+    <message>
+        <location filename="../../views/red_alert.py" line="62"/>
+        <source>Not acknowledged: %s</source>
+        <translation>未能确认：%s</translation>
+    </message>
+</context>
+<context>
     <name>StaffBoardModel</name>
     <message>
         <location filename="../../views/manager.py" line="59"/>
@@ -690,7 +718,7 @@
 <context>
     <name>dialog</name>
     <message>
-        <location filename="../../app/desk.py" line="181"/>
+        <location filename="../../app/desk.py" line="182"/>
         <source>Token not saved</source>
         <translation>未能保存登录凭据</translation>
     </message>
@@ -698,12 +726,12 @@
 <context>
     <name>self.window</name>
     <message>
-        <location filename="../../app/wall.py" line="48"/>
+        <location filename="../../app/wall.py" line="50"/>
         <source>Leave the wall?</source>
         <translation>退出大屏？</translation>
     </message>
     <message>
-        <location filename="../../app/wall.py" line="48"/>
+        <location filename="../../app/wall.py" line="50"/>
         <source>Close the lobby wall?</source>
         <translation>确定关闭案场大屏吗？</translation>
     </message>

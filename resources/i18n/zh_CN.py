@@ -120,4 +120,9 @@ ZH_CN = {
     "Not updating since %s": "数据已停止更新（自 %s）",
     "Leave the wall?": "退出大屏？",
     "Close the lobby wall?": "确定关闭案场大屏吗？",
+    "Red alert": "一级预警",
+    "These customers have waited too long": "以下客户已长时间未跟进",
+    "I have seen them": "我已知晓",
+    "Sending…": "正在提交…",
+    "Not acknowledged: %s": "未能确认：%s",
 }

@@ -36,7 +36,7 @@ from sync.client.store import ReplicaStore
 
 log = logging.getLogger("salesfloor.desk")
 T = TypeVar("T")
-QUERIES = ("customer.get", "customer.lookup", "staff.list")
+QUERIES = ("customer.get", "customer.lookup", "staff.list", "alert.ack")  # online only: the hub must see it
 QUERY_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 30.0
 HISTORY = timedelta(days=30)  # answered outbox items and settled offers older than this are pruned at start
@@ -161,7 +161,20 @@ class SyncEngine:
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         """Run a replica operation on the single DB worker."""
-        return await self._loop.run_in_executor(self._db, partial(fn, *args))
+        return await self.db_submit(fn, *args)
+
+    def db_submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Queue a replica operation on the DB worker now (it runs jobs in the order queued); its future."""
+        return self._loop.run_in_executor(self._db, partial(fn, *args))
+
+    def emit_when_done(self, future: asyncio.Future[Changes]) -> None:
+        """Emit a queued operation's Changes once it completes (a failure is raised to whoever awaits it)."""
+
+        def done(f: asyncio.Future[Changes]) -> None:
+            if not f.cancelled() and f.exception() is None:
+                self.emit(f.result())
+
+        future.add_done_callback(done)
 
     def _spawn(self, fn: Callable[..., Coroutine], *args: Any) -> None:
         task = self._loop.create_task(fn(*args))
