@@ -206,6 +206,11 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
             window.grab_popup.show_offer(replace(offer, state="lost", winner_name="李敏"))
             app.processEvents()
             shots.append((f"grab-popup-lost-{lang}.png", window.grab_popup.grab()))
+            reds = [replace(a, owner_id=1, state="open") for a in sample_alerts() if a.level == "red"]
+            window.apply(DeskChange(alerts=reds))
+            app.processEvents()
+            shots.append((f"red-alert-{lang}.png", window.red.grab()))
+            window.red.show_alerts([])
         window.close()
     shots.append((f"wall-{lang}.png", wall_shot(app)))
     for name, pixmap in shots:
