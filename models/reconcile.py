@@ -269,32 +269,18 @@ def apply(
         else:
             claimed.add(choice)
             group_customer[gi] = choice
-    if to_create and bulk:
-        new_ids = next_ids(conn, "customers", len(to_create))
-        db = db_params(conn)
-        stamp = db.stamp(now)
-        executemany(conn, db.sql(_BULK_NEW_CUSTOMER), [(cid, "active", stamp, stamp) for cid in new_ids])
-    elif to_create:
-        rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in to_create]
-        new_ids = (
-            conn.execute(customers.insert().returning(customers.c.id, sort_by_parameter_order=True), rows)
-            .scalars()
-            .all()
-        )
-    if to_create:
-        for pos, cid in zip(to_create, new_ids, strict=True):
-            group_customer[pos] = cid
-            out.created.append(cid)
+    new_ids = _new_customers(conn, len(to_create), now, bulk) if to_create else []
+    for pos, cid in zip(to_create, new_ids, strict=True):
+        group_customer[pos] = cid
+        out.created.append(cid)
     explain = _Explainer(hood, graph, keys, res)
     moves: list[tuple[int, int]] = []  # (customer, lead)
-    new_moves: list[tuple[int, str, int]] = []  # (customer, explanation, lead)
     for group, cid in zip(groups, group_customer, strict=True):
         for lead in group:
             out.lead_customer[lead] = cid
             if lead in new_leads:
                 out.explanations[lead] = explain.why(lead, group)
                 out.texts[lead] = out.explanations[lead].text()
-                new_moves.append((cid, out.texts[lead], lead))
             elif hood.lead_customer.get(lead) != cid:
                 moves.append((cid, lead))
         out.touched_customers.add(cid)
@@ -307,14 +293,14 @@ def apply(
                 bridge = explain.bridge(group, set(moved), new_leads)
                 if bridge is not None:
                     out.bridges[(cid, other)] = bridge
-    if bulk:
-        db = db_params(conn)
-        executemany(conn, db.sql(_BULK_MOVE_LEAD), moves)
+    if bulk:  # the new leads are not stored yet: the caller stores them placed
+        executemany(conn, db_params(conn).sql(_BULK_MOVE_LEAD), moves)
     else:
         if moves:
             conn.execute(_MOVE_LEAD, [{"b_cid": cid, "b_id": lead} for cid, lead in moves])
-        if new_moves:
-            conn.execute(_PLACE_NEW_LEAD, [{"b_cid": c, "b_reason": r, "b_id": lead} for c, r, lead in new_moves])
+        placed = [{"b_cid": out.lead_customer[i], "b_reason": text, "b_id": i} for i, text in out.texts.items()]
+        if placed:
+            conn.execute(_PLACE_NEW_LEAD, placed)
     absorbed = {(other, survivor) for survivor, other, _ in out.merged}
     for other, survivor in sorted(absorbed):
         conn.execute(
@@ -339,6 +325,19 @@ def apply(
     for label, reason in res.flagged.items():
         out.flagged.append((out.lead_customer[ids[label]], reason))
     return out
+
+
+def _new_customers(conn: Connection, n: int, now: datetime, bulk: bool) -> list[int]:
+    """Create `n` active customers; their ids in order."""
+    if bulk:
+        ids = next_ids(conn, "customers", n)
+        db = db_params(conn)
+        stamp = db.stamp(now)
+        executemany(conn, db.sql(_BULK_NEW_CUSTOMER), [(cid, "active", stamp, stamp) for cid in ids])
+        return ids
+    rows = [{"status": "active", "created_at": now, "updated_at": now} for _ in range(n)]
+    insert = customers.insert().returning(customers.c.id, sort_by_parameter_order=True)
+    return list(conn.execute(insert, rows).scalars().all())
 
 
 class _Explainer:
