@@ -161,9 +161,7 @@ def mask_identifier(kind: str, value: str | None) -> str:
 
 # A safety net for logs and exception text: anything shaped like a mobile or an ID number.
 _SEP = r"[\s\-.·]?"
-_MOBILE_RE = re.compile(
-    rf"(?<!\d)(?:(?:\+|00)?86{_SEP})?\(?(1\d{{2}})\)?{_SEP}\d{{4}}{_SEP}(\d{{4}})(?!\d)"
-)
+_MOBILE_RE = re.compile(rf"(?<!\d)(?:(?:\+|00)?86{_SEP})?\(?(1\d{{2}})\)?{_SEP}\d{{4}}{_SEP}(\d{{4}})(?!\d)")
 _ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\s?\d{8}\s?(\d{3}[\dXx])(?![\dA-Za-z])")
 _LEGACY_ID_RE = re.compile(r"(?<![\dA-Za-z])(\d{6})\d{6}(\d{3})(?![\dA-Za-z])")
 # Full-width digits and phone punctuation typed with a Chinese input method, mapped one-to-one.
