@@ -25,6 +25,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customer.get": FLOOR | {Role.BROKER},
     "customer.lookup": frozenset({Role.RECEPTION, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "staff.list": FLOOR,
+    "kpi.report": frozenset({Role.MANAGER, Role.ADMIN, Role.CHANNEL_SPECIALIST}),
+    "kpi.late": frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 # roles that see every event of the office (their screens mask what they may not read in full)

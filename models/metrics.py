@@ -170,3 +170,47 @@ def _percentiles(conn: Connection, base, key, response, answered) -> dict[str, t
         middle = values[(n - 1) // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
         out[k] = (round(middle, 3), round(values[int(0.9 * (n - 1))], 3))
     return out
+
+
+BUCKETS_MIN = (1, 2, 5, 10, 30, 60, 120)  # response-time histogram edges, minutes
+
+
+def response_histogram(conn: Connection, start: date, end: date, channel: str | None = None) -> list[int]:
+    """Answered leads per response-time bucket: ≤1, ≤2, ≤5, ≤10, ≤30, ≤60, ≤120 min, and longer."""
+    dialect = conn.dialect.name
+    day = business_day(leads.c.received_at, dialect)
+    response = seconds_between(lead_dispatch.c.first_follow_up_at, leads.c.received_at, dialect)
+    lo, hi = (start.isoformat(), end.isoformat()) if dialect == "sqlite" else (start, end)
+    q = (
+        sa.select(response)
+        .select_from(leads)
+        .join(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
+        .where(lead_dispatch.c.first_follow_up_at.is_not(None), day >= lo, day <= hi)
+    )
+    if channel:
+        q = q.where(leads.c.channel == channel)
+    counts = [0] * (len(BUCKETS_MIN) + 1)
+    for (seconds,) in conn.execute(q):
+        minutes = float(seconds) / 60 - EPSILON_S / 60
+        counts[next((i for i, edge in enumerate(BUCKETS_MIN) if minutes <= edge), len(BUCKETS_MIN))] += 1
+    return counts
+
+
+def late_leads(conn: Connection, day: date, now: datetime, consultant_id: int | None = None) -> list[int]:
+    """Leads of a day answered late or not yet answered past 5 minutes: the drill-down ("漏跟")."""
+    dialect = conn.dialect.name
+    now = to_utc(now)
+    d = business_day(leads.c.received_at, dialect)
+    response = seconds_between(lead_dispatch.c.first_follow_up_at, leads.c.received_at, dialect)
+    age = seconds_between(sa.literal(now, type_=leads.c.received_at.type), leads.c.received_at, dialect)
+    answered = lead_dispatch.c.first_follow_up_at.is_not(None)
+    late = sa.or_(sa.and_(answered, response > FIVE_MIN + EPSILON_S), sa.and_(sa.not_(answered), age > FIVE_MIN))
+    q = (
+        sa.select(leads.c.id)
+        .join(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
+        .where(d == (day.isoformat() if dialect == "sqlite" else day), late)
+        .order_by(leads.c.received_at)
+    )
+    if consultant_id is not None:
+        q = q.where(lead_dispatch.c.consultant_id == consultant_id)
+    return [r for (r,) in conn.execute(q)]

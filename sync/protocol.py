@@ -141,6 +141,22 @@ class CustomerLookup(_Msg, tag="customer.lookup"):
     national_id: str = ""
 
 
+class KpiReport(_Msg, tag="kpi.report"):
+    """The manager dashboard's figures for a date range (ISO dates, business days), optionally filtered."""
+
+    start: str
+    end: str
+    channel: str | None = None
+    consultant_id: int | None = None
+
+
+class KpiLate(_Msg, tag="kpi.late"):
+    """Drill-down: the leads of one day answered late or not at all (optionally one consultant's)."""
+
+    day: str
+    consultant_id: int | None = None
+
+
 class StaffList(_Msg, tag="staff.list"):
     """Everyone on the floor with role and status."""
 
@@ -158,6 +174,8 @@ ClientMessage = (
     | AlertAck
     | CustomerGet
     | CustomerLookup
+    | KpiReport
+    | KpiLate
     | StaffList
 )
 CLIENT_MESSAGES: dict[str, type] = {t.__struct_config__.tag: t for t in ClientMessage.__args__}  # type: ignore[attr-defined]

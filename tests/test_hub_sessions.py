@@ -114,6 +114,8 @@ async def test_role_by_command_matrix():
         "staff.list": {"reception", "consultant", "channel_specialist", "manager", "admin"},
         "customer.lookup": {"reception", "channel_specialist", "manager", "admin"},
         "alert.ack": {"consultant", "manager", "admin"},
+        "kpi.report": {"manager", "admin", "channel_specialist"},
+        "kpi.late": {"manager", "admin"},
         "ping": {r.value for r in Role},
         "subscribe": {r.value for r in Role},
     }

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from models.clock import BUSINESS_TZ
 from models.db import write_transaction
 from models.floor import Floor
 from models.leads import LeadIn
 from models.metrics import kpi
 from models.staff import add_staff
+from tests.hubkit import enrolled, open_client, running_hub
 
 DAY = datetime(2026, 11, 20, 9, 0, tzinfo=BUSINESS_TZ)  # a Friday: auto-assignment
 
@@ -89,3 +92,38 @@ def test_a_late_evening_lead_belongs_to_its_business_day(registry, clock):
     with registry.engine.connect() as conn:
         [row] = kpi(conn, date(2026, 11, 20), date(2026, 11, 20), late + timedelta(hours=1), group="day")
     assert row.key == "2026-11-20" and row.counted_5 == 1 and row.within_5 == 0
+
+
+def test_histogram_and_drill_down(registry, clock):
+    from models.metrics import late_leads, response_histogram
+
+    wang, ids = build_day(registry, clock)
+    now = DAY + timedelta(minutes=120)
+    with registry.engine.connect() as conn:
+        assert response_histogram(conn, date(2026, 11, 20), date(2026, 11, 20)) == [0, 0, 2, 0, 1, 0, 1, 0]
+        late = late_leads(conn, date(2026, 11, 20), now)
+        mine = late_leads(conn, date(2026, 11, 20), now, wang.id)
+    assert late == [ids[3], ids[4], ids[5]] and mine == late  # all three were 王磊's
+
+
+@pytest.mark.asyncio
+async def test_the_dashboard_report_through_the_hub(registry, clock):
+    build_day(registry, clock)
+    async with running_hub(registry) as hub:
+        _, boss = await enrolled(hub, "张经理", "manager")
+        _, desk = await enrolled(hub, "前台", "reception")
+        manager = await open_client(hub, boss, "m")
+        report = await manager.call("kpi.report", start="2026-11-20", end="2026-11-20")
+        result = report["result"]
+        assert result["total"]["rate_5"] == 0.4 and result["by_consultant"][0]["key"] == "王磊"
+        assert sum(result["histogram"]["counts"]) == 4
+        drill = await manager.call("kpi.late", day="2026-11-20")
+        assert len(drill["result"]["leads"]) == 3 and all(
+            "****" in c["mobile_masked"] for c in drill["result"]["leads"]
+        )
+        bad = await manager.call("kpi.report", start="2026-11-21", end="2026-11-20")
+        assert bad["code"] == "invalid"
+        reception = await open_client(hub, desk, "r")
+        assert (await reception.call("kpi.report", start="2026-11-20", end="2026-11-20"))["code"] == "forbidden"
+        for c in (manager, reception):
+            await c.close()

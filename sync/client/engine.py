@@ -36,7 +36,14 @@ from sync.client.store import ReplicaStore
 
 log = logging.getLogger("salesfloor.desk")
 T = TypeVar("T")
-QUERIES = ("customer.get", "customer.lookup", "staff.list", "alert.ack")  # online only: the hub must see it
+QUERIES = (
+    "customer.get",
+    "customer.lookup",
+    "staff.list",
+    "kpi.report",
+    "kpi.late",
+    "alert.ack",
+)  # online only: the hub must see it
 QUERY_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 30.0
 HISTORY = timedelta(days=30)  # answered outbox items and settled offers older than this are pruned at start
@@ -320,6 +327,7 @@ class SyncEngine:
         if session is not None and session.ready:
             with contextlib.suppress(Disconnected):
                 reply = await session.call("grab.claim", round_id=round_id)
+                await session.writer.written()  # the events that came before the answer are applied first
         if reply is None:
             changes = await self.db(self.store.reopen_offer, round_id)
             changes.notices.append("未连接到服务器，抢单未发出，请稍后再试")
