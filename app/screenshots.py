@@ -121,6 +121,33 @@ def sample_card() -> dict:
     }
 
 
+def sample_report() -> dict:
+    """A fortnight's kpi.report answer as the hub sends it."""
+    days = [(NOW - timedelta(days=13 - i)).date().isoformat() for i in range(14)]
+    rates = [0.62, 0.66, 0.71, 0.69, 0.78, 0.83, 0.8, 0.86, 0.9, 0.88, 0.93, 0.95, 0.97, 0.96]
+
+    def row(key, rate, leads, late=0, cid=None):
+        return {"key": key, "leads": leads, "rate_5": rate, "unanswered_late": late, "consultant_id": cid}
+
+    return {
+        "total": row("all", 0.86, 3904, 41),
+        "by_day": [row(d, r, 280) for d, r in zip(days, rates, strict=True)],
+        "by_consultant": [row("王磊", 0.97, 420, 2, 1), row("李敏", 0.91, 388, 5, 2), row("陈晨", 0.78, 301, 11, 3)],
+        "by_channel": [
+            row(c, None, n)
+            for c, n in (
+                ("douyin", 1180),
+                ("xiaohongshu", 580),
+                ("anjuke", 600),
+                ("mini_program", 590),
+                ("agency", 560),
+                ("walk_in", 394),
+            )
+        ],
+        "histogram": {"edges_min": [1, 2, 5, 10, 30, 60, 120], "counts": [820, 1210, 1100, 320, 200, 90, 60, 40]},
+    }
+
+
 def sample_alerts() -> list[AlertRow]:
     """Alerts of the three levels as the wall receives them (masked names only)."""
     texts = [
@@ -173,6 +200,28 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
         window = DeskWindow(lambda: NOW, replies)
         window.resize(1280, 760)
         window.apply(floor_change(role))
+        if role == "manager":
+            window.tabs.setCurrentWidget(window.dashboard)
+            window.show_query_result("kpi.report", sample_report())
+            window.dashboard.drill_title.setText("陈晨：超时或未跟进")
+            window.show_query_result(
+                "kpi.late",
+                {
+                    "leads": [
+                        {
+                            "received_at": (NOW - timedelta(minutes=m)).isoformat(),
+                            "name_masked": n,
+                            "mobile_masked": p,
+                            "channel": c,
+                        }
+                        for m, n, p, c in ((47, "赵*", "139****2231", "douyin"), (26, "孙*", "137****0912", "anjuke"))
+                    ]
+                },
+            )
+            window.show()
+            app.processEvents()
+            shots.append((f"dashboard-{lang}.png", window.grab()))
+            window.tabs.setCurrentWidget(window.manager)
         if role == "consultant":
             window.workbench.table.selectRow(0)
             window.show_query_result("customer.get", sample_card())

@@ -173,7 +173,7 @@ def test_desk_window_shows_the_role_connection_and_notices(qtbot):
     window = DeskWindow(clock, load_quick_replies())
     qtbot.addWidget(window)
     window.apply(floor_change("manager"))
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Floor", "Reception"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Floor", "Dashboard", "Reception"]
     window.apply(DeskChange(connection=ConnectionState(False, datetime(2026, 11, 21, 10, 5, tzinfo=BUSINESS_TZ), 3)))
     assert window.connection.text() == "Offline since 10:05 · 3 change(s) waiting"
     window.apply(DeskChange(notices=["离线登记的访客 李* 已归属 王磊"]))
@@ -236,3 +236,40 @@ def test_the_chinese_translation_loads(qapp):
     finally:
         for translator in qapp.findChildren(QTranslator):
             qapp.removeTranslator(translator)
+
+
+def test_dashboard_feeds_its_plots_without_rebuilding_them_and_drills_down(qtbot):
+    from app.screenshots import sample_report
+    from views.dashboard import DashboardView
+
+    board = DashboardView(clock)
+    qtbot.addWidget(board)
+    items = (board.trend_curve, board.hist_bars, board.channel_bars, board.board_bars)
+    with qtbot.waitSignal(board.report_requested) as asked:
+        board.refresh.click()
+    assert asked.args[0]["end"] == "2026-11-21" and asked.args[0]["start"] == "2026-11-08"
+    board.show_report(sample_report())
+    board.show_report(sample_report())  # a refresh feeds the same items
+    assert (board.trend_curve, board.hist_bars, board.channel_bars, board.board_bars) == items
+    xs, ys = board.trend_curve.getData()
+    assert len(xs) == 14 and ys[-1] == 0.96
+    assert list(board.board_bars.opts["height"]) == [0.97, 0.91, 0.78]
+    assert "86%" in board.headline.text()
+    with qtbot.waitSignal(board.drill_requested) as drill:
+        board.drill_consultant(2)
+    assert drill.args[0] == {"day": "2026-11-21", "consultant_id": 3}
+    board.show_late(
+        {
+            "leads": [
+                {
+                    "received_at": "2026-11-21T01:43:00+00:00",
+                    "name_masked": "赵*",
+                    "mobile_masked": "139****2231",
+                    "channel": "douyin",
+                }
+            ]
+        }
+    )
+    assert board.drill.count() == 1 and "139****2231" in board.drill.item(0).text()
+    board.show_report({"error": "offline", "message": "未连接到服务器"})
+    assert "未连接" in board.headline.text()

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
 from models.quick_replies import QuickReply
+from views.dashboard import DashboardView
 from views.format import channel_label, day_time, hhmm, role_label
 from views.grab_popup import CLAIM_KEY, GrabPopup
 from views.manager import ManagerView
@@ -72,9 +73,17 @@ class DeskWindow(QMainWindow):
         self.setWindowTitle(self.tr("salesfloor desk"))
         self.notices = NoticeBar()
         self.tabs = QTabWidget()
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_dashboard())
         self.reception = ReceptionDesk(now)
         self.workbench = ConsultantWorkbench(now, replies)
         self.manager = ManagerView(now)
+        self.dashboard = DashboardView(now)
+        self.dashboard.report_requested.connect(lambda f: self.query_requested.emit("kpi.report", f))
+        self.dashboard.drill_requested.connect(lambda f: self.query_requested.emit("kpi.late", f))
+        self._dashboard_timer = QTimer(self)
+        self._dashboard_timer.setInterval(30_000)  # live: figures refresh while the tab is open
+        self._dashboard_timer.timeout.connect(self._refresh_dashboard)
+        self._dashboard_timer.start()
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -108,11 +117,23 @@ class DeskWindow(QMainWindow):
         screens = {
             "reception": [(self.reception, self.tr("Reception"))],
             "consultant": [(self.workbench, self.tr("My leads"))],
-            "manager": [(self.manager, self.tr("Floor")), (self.reception, self.tr("Reception"))],
-            "admin": [(self.manager, self.tr("Floor")), (self.reception, self.tr("Reception"))],
+            "manager": [
+                (self.manager, self.tr("Floor")),
+                (self.dashboard, self.tr("Dashboard")),
+                (self.reception, self.tr("Reception")),
+            ],
+            "admin": [
+                (self.manager, self.tr("Floor")),
+                (self.dashboard, self.tr("Dashboard")),
+                (self.reception, self.tr("Reception")),
+            ],
             "channel_specialist": [(self.manager, self.tr("Floor"))],
         }
         return screens.get(role, [(self.manager, self.tr("Floor"))])
+
+    def _refresh_dashboard(self) -> None:
+        if self.tabs.currentWidget() is self.dashboard:
+            self.dashboard.request()
 
     def _show_role(self, me: Me) -> None:
         self.tabs.clear()
@@ -185,6 +206,10 @@ class DeskWindow(QMainWindow):
             self.workbench.show_customer(result)
         elif kind == "customer.lookup":
             self.reception.show_hint(lookup_text(result))
+        elif kind == "kpi.report":
+            self.dashboard.show_report(result)
+        elif kind == "kpi.late":
+            self.dashboard.show_late(result)
         elif kind == "alert.ack" and "error" in result:
             self.red.ack_failed(result.get("message") or result["error"])
 

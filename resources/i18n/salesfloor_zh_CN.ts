@@ -91,49 +91,118 @@
     </message>
 </context>
 <context>
+    <name>DashboardView</name>
+    <message>
+        <location filename="../../views/dashboard.py" line="56"/>
+        <source>All channels</source>
+        <translation>全部渠道</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="59"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="64"/>
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="64"/>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="69"/>
+        <source>5-minute rate by day</source>
+        <translation>每日5分钟达标率</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="73"/>
+        <source>First response (minutes)</source>
+        <translation>首次响应时长（分钟）</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="76"/>
+        <source>Leads by channel</source>
+        <translation>渠道线索量</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="79"/>
+        <source>5-minute rate by consultant (click a bar)</source>
+        <translation>顾问5分钟达标率（点击柱状图查看明细）</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="85"/>
+        <source>Click a consultant&apos;s bar to see who was answered late</source>
+        <translation>点击顾问柱状图，查看超时未跟进的客户</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="116"/>
+        <source>No figures: %s</source>
+        <translation>暂无数据：%s</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="120"/>
+        <source>5-min rate %1 · leads %2 · late %3</source>
+        <translation>5分钟达标率 %1 · 线索 %2 · 漏跟 %3</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="153"/>
+        <source>%s: answered late or not yet</source>
+        <translation>%s：超时或未跟进</translation>
+    </message>
+</context>
+<context>
     <name>DeskWindow</name>
     <message>
-        <location filename="../../views/desk_window.py" line="72"/>
+        <location filename="../../views/desk_window.py" line="73"/>
         <source>salesfloor desk</source>
         <translation>案场销管台</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="104"/>
+        <location filename="../../views/desk_window.py" line="113"/>
         <source>connecting…</source>
         <translation>连接中…</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="109"/>
-        <location filename="../../views/desk_window.py" line="111"/>
-        <location filename="../../views/desk_window.py" line="112"/>
+        <location filename="../../views/desk_window.py" line="118"/>
+        <location filename="../../views/desk_window.py" line="123"/>
+        <location filename="../../views/desk_window.py" line="128"/>
         <source>Reception</source>
         <translation>前台</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="110"/>
+        <location filename="../../views/desk_window.py" line="119"/>
         <source>My leads</source>
         <translation>我的线索</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="111"/>
-        <location filename="../../views/desk_window.py" line="112"/>
-        <location filename="../../views/desk_window.py" line="113"/>
-        <location filename="../../views/desk_window.py" line="115"/>
+        <location filename="../../views/desk_window.py" line="121"/>
+        <location filename="../../views/desk_window.py" line="126"/>
+        <location filename="../../views/desk_window.py" line="130"/>
+        <location filename="../../views/desk_window.py" line="132"/>
         <source>Floor</source>
         <translation>案场</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="126"/>
+        <location filename="../../views/desk_window.py" line="122"/>
+        <location filename="../../views/desk_window.py" line="127"/>
+        <source>Dashboard</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="147"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="129"/>
+        <location filename="../../views/desk_window.py" line="150"/>
         <source>Offline since %s</source>
         <translation>离线（自 %s）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/desk_window.py" line="132"/>
+        <location filename="../../views/desk_window.py" line="153"/>
         <source>%n change(s) waiting</source>
         <translation><numerusform>%n 条待发送</numerusform></translation>
     </message>
@@ -141,32 +210,32 @@
 <context>
     <name>DuplicateHint</name>
     <message>
-        <location filename="../../views/desk_window.py" line="219"/>
+        <location filename="../../views/desk_window.py" line="244"/>
         <source>No hint: %s</source>
         <translation>暂无提示：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="226"/>
+        <location filename="../../views/desk_window.py" line="251"/>
         <source>Offline: possibly an existing customer (%s); the hub will check</source>
         <translation>离线：可能是已存在客户（%s），联网后由系统确认</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="235"/>
+        <location filename="../../views/desk_window.py" line="260"/>
         <source>Not a valid mobile: %s</source>
         <translation>手机号无效：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="237"/>
+        <location filename="../../views/desk_window.py" line="262"/>
         <source>New customer</source>
         <translation>新客户</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="240"/>
+        <location filename="../../views/desk_window.py" line="265"/>
         <source>Attribution</source>
         <translation>判客</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="243"/>
+        <location filename="../../views/desk_window.py" line="268"/>
         <source>Existing customer %1 %2 · first source %3 %4 · consultant %5</source>
         <translation>已存在客户 %1 %2 · 首次来源 %3 %4 · 归属顾问 %5</translation>
     </message>
@@ -495,7 +564,7 @@
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../views/desk_window.py" line="33"/>
+        <location filename="../../views/desk_window.py" line="34"/>
         <source>Got it</source>
         <translation>知道了</translation>
     </message>

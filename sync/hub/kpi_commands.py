@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from models.floor_state import lead_cards
+from models.floor_state import lead_cards, staff_names
 from models.metrics import BUCKETS_MIN, KpiRow, kpi, late_leads, response_histogram
 from sync.hub.commands import CommandError, command
 from sync.hub.core import Hub, Session
@@ -45,10 +45,15 @@ def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: i
         def rows(group):
             return [_row(r) for r in kpi(conn, start, end, now, group, channel, consultant)]
 
+        people = rows("consultant")
+        names = staff_names(conn, {int(r["key"]) for r in people if r["key"].isdigit()})
+        for r in people:
+            r["consultant_id"] = int(r["key"]) if r["key"].isdigit() else None
+            r["key"] = names.get(r["consultant_id"], "—") if r["consultant_id"] else "—"
         return {
             "total": (rows(None) or [None])[0],
             "by_day": rows("day"),
-            "by_consultant": rows("consultant"),
+            "by_consultant": people,
             "by_channel": rows("channel"),
             "by_mode": rows("mode"),
             "histogram": {"edges_min": list(BUCKETS_MIN), "counts": response_histogram(conn, start, end, channel)},

@@ -1,0 +1,170 @@
+"""Manager dashboard (pyqtgraph): the 5-minute rate by day against the 95% target, the response-time
+histogram, the channel mix, the consultant leaderboard, and a drill-down from any bar to the leads
+behind it. Plot items are built once and fed with setData/setOpts; nothing is rebuilt on refresh."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import pyqtgraph as pg
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.clock import business_time
+from views.format import age_text, channel_label
+
+TARGET = 0.95
+CHANNELS = ("douyin", "xiaohongshu", "anjuke", "mini_program", "agency", "walk_in")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+class DashboardView(QWidget):
+    """Filters on top, four charts, a drill-down list."""
+
+    report_requested = Signal(dict)
+    """Ask the hub for `kpi.report` with these fields."""
+    drill_requested = Signal(dict)
+    """Ask the hub for `kpi.late` with these fields (a day, maybe a consultant)."""
+
+    def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None):
+        """Build filters and plot items once."""
+        super().__init__(parent)
+        pg.setConfigOptions(antialias=True, background="w", foreground="#37474f")
+        self._now = now
+        self._consultants: list[tuple[str, float]] = []
+        today = business_time(now()).date()
+        self.start = QDateEdit(QDate(today - timedelta(days=13)))
+        self.end = QDateEdit(QDate(today))
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.channel = QComboBox()
+        self.channel.addItem(self.tr("All channels"), None)
+        for c in CHANNELS:
+            self.channel.addItem(channel_label(c), c)
+        self.refresh = QPushButton(self.tr("Refresh"))
+        self.refresh.clicked.connect(self.request)
+        self.headline = QLabel()
+        self.headline.setStyleSheet("font-size: 20px; font-weight: bold")
+        bar = QHBoxLayout()
+        for w in (QLabel(self.tr("From")), self.start, QLabel(self.tr("to")), self.end, self.channel, self.refresh):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.headline)
+
+        self.trend = pg.PlotWidget(title=self.tr("5-minute rate by day"))
+        self.trend.setYRange(0, 1.05)
+        self.trend_curve = self.trend.plot([], [], pen=pg.mkPen("#1e88e5", width=3), symbol="o", symbolBrush="#1e88e5")
+        self.trend.addItem(pg.InfiniteLine(TARGET, angle=0, pen=pg.mkPen("#d32f2f", style=Qt.PenStyle.DashLine)))
+        self.histogram = pg.PlotWidget(title=self.tr("First response (minutes)"))
+        self.hist_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#43a047")
+        self.histogram.addItem(self.hist_bars)
+        self.channels = pg.PlotWidget(title=self.tr("Leads by channel"))
+        self.channel_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#8e24aa")
+        self.channels.addItem(self.channel_bars)
+        self.board = pg.PlotWidget(title=self.tr("5-minute rate by consultant (click a bar)"))
+        self.board_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#fb8c00")
+        self.board.addItem(self.board_bars)
+        self.board.setYRange(0, 1.05)
+        self.board.scene().sigMouseClicked.connect(self._board_clicked)
+        self.drill = QListWidget()
+        self.drill_title = QLabel(self.tr("Click a consultant's bar to see who was answered late"))
+        grid = QGridLayout()
+        grid.addWidget(self.trend, 0, 0)
+        grid.addWidget(self.histogram, 0, 1)
+        grid.addWidget(self.board, 1, 0)
+        grid.addWidget(self.channels, 1, 1)
+        side = QVBoxLayout()
+        side.addWidget(self.drill_title)
+        side.addWidget(self.drill)
+        body = QHBoxLayout()
+        body.addLayout(grid, 3)
+        body.addLayout(side, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(body, 1)
+
+    def fields(self) -> dict:
+        """The `kpi.report` fields for the current filters."""
+        return {
+            "start": self.start.date().toString("yyyy-MM-dd"),
+            "end": self.end.date().toString("yyyy-MM-dd"),
+            "channel": self.channel.currentData(),
+        }
+
+    def request(self) -> None:
+        """Ask for fresh figures."""
+        self.report_requested.emit(self.fields())
+
+    def show_report(self, report: dict) -> None:
+        """Feed every chart from a `kpi.report` answer (or show its error)."""
+        if "error" in report:
+            self.headline.setText(self.tr("No figures: %s") % report.get("message", report["error"]))
+            return
+        total = report.get("total") or {}
+        self.headline.setText(
+            self.tr("5-min rate %1 · leads %2 · late %3")
+            .replace("%1", _pct(total.get("rate_5")))
+            .replace("%2", str(total.get("leads", 0)))
+            .replace("%3", str(total.get("unanswered_late", 0)))
+        )
+        days = [r for r in report.get("by_day", []) if r["rate_5"] is not None]
+        xs = [(date.fromisoformat(r["key"]) - date.fromisoformat(days[0]["key"])).days for r in days] if days else []
+        self.trend_curve.setData(xs, [r["rate_5"] for r in days])
+        self.trend.getAxis("bottom").setTicks([[(x, r["key"][5:]) for x, r in zip(xs, days, strict=True)]])
+        counts = report.get("histogram", {}).get("counts", [])
+        edges = report.get("histogram", {}).get("edges_min", [])
+        labels = [f"≤{e}" for e in edges] + [f">{edges[-1]}" if edges else ""]
+        self.hist_bars.setOpts(x=list(range(len(counts))), height=counts)
+        self.histogram.getAxis("bottom").setTicks([list(enumerate(labels[: len(counts)]))])
+        by_channel = report.get("by_channel", [])
+        self.channel_bars.setOpts(x=list(range(len(by_channel))), height=[r["leads"] for r in by_channel])
+        self.channels.getAxis("bottom").setTicks([[(i, channel_label(r["key"])) for i, r in enumerate(by_channel)]])
+        people = sorted(report.get("by_consultant", []), key=lambda r: -(r["rate_5"] or 0))
+        self._consultants = [(r["key"], r.get("consultant_id")) for r in people]
+        self.board_bars.setOpts(x=list(range(len(people))), height=[r["rate_5"] or 0 for r in people])
+        self.board.getAxis("bottom").setTicks(
+            [[(i, f"{r['key']} ({r['unanswered_late']})") for i, r in enumerate(people)]]
+        )
+
+    def _board_clicked(self, event) -> None:
+        point = self.board.getPlotItem().vb.mapSceneToView(event.scenePos())
+        index = round(point.x())
+        if 0 <= index < len(self._consultants):
+            self.drill_consultant(index)
+
+    def drill_consultant(self, index: int) -> None:
+        """Ask for the late leads of the end day for the consultant at bar `index`."""
+        name, staff_id = self._consultants[index]
+        self.drill_title.setText(self.tr("%s: answered late or not yet") % name)
+        self.drill_requested.emit({"day": self.end.date().toString("yyyy-MM-dd"), "consultant_id": staff_id})
+
+    def show_late(self, result: dict) -> None:
+        """List the drill-down's leads (masked)."""
+        self.drill.clear()
+        if "error" in result:
+            self.drill.addItem(result.get("message", result["error"]))
+            return
+        now = self._now()
+        for card in result.get("leads", []):
+            received = datetime.fromisoformat(card["received_at"])
+            waited = age_text((now - received).total_seconds())
+            self.drill.addItem(
+                f"{business_time(received):%H:%M} {card['name_masked'] or '—'} {card['mobile_masked']} "
+                f"{channel_label(card['channel'])} · {waited}"
+            )
+        self.drill_title.setText(self.drill_title.text() + f" — {self.drill.count()}")
