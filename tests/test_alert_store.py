@@ -116,3 +116,28 @@ def test_switching_a_level_off_resolves_its_open_alerts(registry, clock):
     assert opened.payload["suggestion"] == "李*客户-收藏128㎡三居户型-建议发送户型详细资料与一房一价"
     [closed] = run_sweep(registry, clock, replace(ALL_ON, blue=False))
     assert closed.payload["state"] == "resolved"
+
+
+def test_each_level_is_delivered_its_own_way(registry, clock):
+    """Red: an event for the owner's popup; yellow: a queued WeCom message; blue: report only (no message)."""
+    floor, wang, _lead = setup_floor(registry, clock)
+    floor.behaviour(
+        "mini_program",
+        {
+            "message_id": "e1",
+            "kind": "favourite_plan",
+            "plan_id": "C-1203",
+            "occurred_at": (clock.now() + timedelta(minutes=1)).isoformat(),
+            "identifiers": {"wx_union_id": "o6_union_1"},
+        },
+    )
+    clock.advance(minutes=2)
+    [blue] = run_sweep(registry, clock)
+    assert blue.payload["level"] == "blue"
+    with registry.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(notifications)).scalar_one() == 0
+    clock.advance(hours=49)
+    [red] = run_sweep(registry, clock)
+    assert red.payload["level"] == "red" and red.staff_id == wang.id
+    with registry.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(notifications)).scalar_one() == 0
