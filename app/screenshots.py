@@ -145,6 +145,7 @@ def sample_report() -> dict:
             )
         ],
         "histogram": {"edges_min": [1, 2, 5, 10, 30, 60, 120], "counts": [820, 1210, 1100, 320, 200, 90, 60, 40]},
+        "alerts": {"red": 6, "yellow": 23, "blue": 41},
     }
 
 

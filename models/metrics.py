@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.clock import to_utc
-from models.hub_schema import lead_dispatch
+from models.hub_schema import alerts, lead_dispatch
 from models.schema import customers, leads
 
 FIVE_MIN = 300
@@ -213,3 +213,13 @@ def late_leads(conn: Connection, day: date, now: datetime, consultant_id: int | 
     if consultant_id is not None:
         q = q.where(lead_dispatch.c.consultant_id == consultant_id)
     return [r for (r,) in conn.execute(q)]
+
+
+def alerts_by_level(conn: Connection, start: date, end: date) -> dict[str, int]:
+    """Alerts opened on business days start..end, per level (red, yellow, blue)."""
+    dialect = conn.dialect.name
+    day = business_day(alerts.c.opened_at, dialect)
+    lo, hi = (start.isoformat(), end.isoformat()) if dialect == "sqlite" else (start, end)
+    q = sa.select(alerts.c.level, sa.func.count()).where(day >= lo, day <= hi).group_by(alerts.c.level)
+    found = dict(conn.execute(q).all())
+    return {level: found.get(level, 0) for level in ("red", "yellow", "blue")}

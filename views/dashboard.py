@@ -56,12 +56,22 @@ class DashboardView(QWidget):
         self.channel.addItem(self.tr("All channels"), None)
         for c in CHANNELS:
             self.channel.addItem(channel_label(c), c)
+        self.consultant = QComboBox()
+        self.consultant.addItem(self.tr("All consultants"), None)
         self.refresh = QPushButton(self.tr("Refresh"))
         self.refresh.clicked.connect(self.request)
         self.headline = QLabel()
         self.headline.setStyleSheet("font-size: 20px; font-weight: bold")
         bar = QHBoxLayout()
-        for w in (QLabel(self.tr("From")), self.start, QLabel(self.tr("to")), self.end, self.channel, self.refresh):
+        for w in (
+            QLabel(self.tr("From")),
+            self.start,
+            QLabel(self.tr("to")),
+            self.end,
+            self.channel,
+            self.consultant,
+            self.refresh,
+        ):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.headline)
@@ -81,6 +91,8 @@ class DashboardView(QWidget):
         self.board.addItem(self.board_bars)
         self.board.setYRange(0, 1.05)
         self.board.scene().sigMouseClicked.connect(self._board_clicked)
+        self.alert_label = QLabel()
+        self.alert_label.setStyleSheet("font-size: 16px")
         self.drill = QListWidget()
         self.drill_title = QLabel(self.tr("Click a consultant's bar to see who was answered late"))
         grid = QGridLayout()
@@ -89,6 +101,7 @@ class DashboardView(QWidget):
         grid.addWidget(self.board, 1, 0)
         grid.addWidget(self.channels, 1, 1)
         side = QVBoxLayout()
+        side.addWidget(self.alert_label)
         side.addWidget(self.drill_title)
         side.addWidget(self.drill)
         body = QHBoxLayout()
@@ -104,6 +117,7 @@ class DashboardView(QWidget):
             "start": self.start.date().toString("yyyy-MM-dd"),
             "end": self.end.date().toString("yyyy-MM-dd"),
             "channel": self.channel.currentData(),
+            "consultant_id": self.consultant.currentData(),
         }
 
     def request(self) -> None:
@@ -134,12 +148,30 @@ class DashboardView(QWidget):
         by_channel = report.get("by_channel", [])
         self.channel_bars.setOpts(x=list(range(len(by_channel))), height=[r["leads"] for r in by_channel])
         self.channels.getAxis("bottom").setTicks([[(i, channel_label(r["key"])) for i, r in enumerate(by_channel)]])
+        levels = report.get("alerts") or {}
+        self.alert_label.setText(
+            self.tr("Alerts: red %1 · yellow %2 · blue %3")
+            .replace("%1", str(levels.get("red", 0)))
+            .replace("%2", str(levels.get("yellow", 0)))
+            .replace("%3", str(levels.get("blue", 0)))
+        )
         people = sorted(report.get("by_consultant", []), key=lambda r: -(r["rate_5"] or 0))
+        self._fill_consultants(people)
         self._consultants = [(r["key"], r.get("consultant_id")) for r in people]
         self.board_bars.setOpts(x=list(range(len(people))), height=[r["rate_5"] or 0 for r in people])
         self.board.getAxis("bottom").setTicks(
             [[(i, f"{r['key']} ({r['unanswered_late']})") for i, r in enumerate(people)]]
         )
+
+    def _fill_consultants(self, people: list[dict]) -> None:
+        """Keep the consultant filter's choices in step with who appears (selection kept)."""
+        chosen = self.consultant.currentData()
+        known = {self.consultant.itemData(i) for i in range(self.consultant.count())}
+        for r in people:
+            if r.get("consultant_id") is not None and r["consultant_id"] not in known:
+                self.consultant.addItem(r["key"], r["consultant_id"])
+        index = self.consultant.findData(chosen)
+        self.consultant.setCurrentIndex(max(index, 0))
 
     def _board_clicked(self, event) -> None:
         point = self.board.getPlotItem().vb.mapSceneToView(event.scenePos())

@@ -98,57 +98,67 @@
         <translation>全部渠道</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="59"/>
+        <location filename="../../views/dashboard.py" line="60"/>
+        <source>All consultants</source>
+        <translation>全部顾问</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="61"/>
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="64"/>
+        <location filename="../../views/dashboard.py" line="67"/>
         <source>From</source>
         <translation>从</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="64"/>
+        <location filename="../../views/dashboard.py" line="69"/>
         <source>to</source>
         <translation>至</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="69"/>
+        <location filename="../../views/dashboard.py" line="79"/>
         <source>5-minute rate by day</source>
         <translation>每日5分钟达标率</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="73"/>
+        <location filename="../../views/dashboard.py" line="83"/>
         <source>First response (minutes)</source>
         <translation>首次响应时长（分钟）</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="76"/>
+        <location filename="../../views/dashboard.py" line="86"/>
         <source>Leads by channel</source>
         <translation>渠道线索量</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="79"/>
+        <location filename="../../views/dashboard.py" line="89"/>
         <source>5-minute rate by consultant (click a bar)</source>
         <translation>顾问5分钟达标率（点击柱状图查看明细）</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="85"/>
+        <location filename="../../views/dashboard.py" line="97"/>
         <source>Click a consultant&apos;s bar to see who was answered late</source>
         <translation>点击顾问柱状图，查看超时未跟进的客户</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="116"/>
+        <location filename="../../views/dashboard.py" line="130"/>
         <source>No figures: %s</source>
         <translation>暂无数据：%s</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="120"/>
+        <location filename="../../views/dashboard.py" line="134"/>
         <source>5-min rate %1 · leads %2 · late %3</source>
         <translation>5分钟达标率 %1 · 线索 %2 · 漏跟 %3</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="153"/>
+        <source>Alerts: red %1 · yellow %2 · blue %3</source>
+        <translation>预警：一级 %1 · 二级 %2 · 三级 %3</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="185"/>
         <source>%s: answered late or not yet</source>
         <translation>%s：超时或未跟进</translation>
     </message>

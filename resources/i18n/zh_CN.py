@@ -138,4 +138,6 @@ ZH_CN = {
     "5-min rate %1 · leads %2 · late %3": "5分钟达标率 %1 · 线索 %2 · 漏跟 %3",
     "%s: answered late or not yet": "%s：超时或未跟进",
     "Dashboard": "看板",
+    "All consultants": "全部顾问",
+    "Alerts: red %1 · yellow %2 · blue %3": "预警：一级 %1 · 二级 %2 · 三级 %3",
 }

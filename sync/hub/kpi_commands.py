@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from models.floor_state import lead_cards, staff_names
-from models.metrics import BUCKETS_MIN, KpiRow, kpi, late_leads, response_histogram
+from models.metrics import BUCKETS_MIN, KpiRow, alerts_by_level, kpi, late_leads, response_histogram
 from sync.hub.commands import CommandError, command
 from sync.hub.core import Hub, Session
 from sync.protocol import ErrorCode, KpiLate, KpiReport
@@ -57,6 +57,7 @@ def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: i
             "by_channel": rows("channel"),
             "by_mode": rows("mode"),
             "histogram": {"edges_min": list(BUCKETS_MIN), "counts": response_histogram(conn, start, end, channel)},
+            "alerts": alerts_by_level(conn, start, end),
             "now": now.isoformat(),
         }
 
