@@ -327,6 +327,7 @@ class SyncEngine:
         if session is not None and session.ready:
             with contextlib.suppress(Disconnected):
                 reply = await session.call("grab.claim", round_id=round_id)
+            with contextlib.suppress(Exception):  # a failed write ends the session; it was logged there
                 await session.writer.written()  # the events that came before the answer are applied first
         if reply is None:
             changes = await self.db(self.store.reopen_offer, round_id)

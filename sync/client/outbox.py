@@ -194,21 +194,37 @@ def rebase(conn: Connection) -> None:
 
 def _touch(conn: Connection, changes: Changes, mid: int, *lead_ids: int | None) -> None:
     """Add the outbox item, the leads it concerns and the waiting count to a change set."""
-    row = conn.execute(sa.select(outbox).where(outbox.c.mutation_id == mid)).first()
-    changes.outbox[mid] = outbox_item(row)
-    for row in read_leads(conn, [i for i in lead_ids if i is not None]):
+    touch_all(conn, changes, [mid], [i for i in lead_ids if i is not None])
+
+
+def touch_all(conn: Connection, changes: Changes, mids: list[int], lead_ids: list[int]) -> None:
+    """Add these outbox items, the leads they concern and the waiting count to a change set."""
+    for row in conn.execute(sa.select(outbox).where(outbox.c.mutation_id.in_(mids))):
+        changes.outbox[row.mutation_id] = outbox_item(row)
+    for row in read_leads(conn, lead_ids):
         changes.lead(row)
     changes.waiting = waiting_count(conn)
 
 
-def next_to_send(conn: Connection) -> tuple[Outgoing | None, Changes]:
-    """The oldest pending action, its placeholder references resolved; refuses locally what cannot go."""
+def _touch_later(conn: Connection, changes: Changes, mid: int, lead_id: int | None, later: list | None) -> None:
+    """Touch now, or leave (mutation id, lead id) for the caller's one `touch_all` of a whole batch."""
+    if later is None:
+        _touch(conn, changes, mid, lead_id)
+    else:
+        later.append((mid, lead_id))
+
+
+def next_to_send(conn: Connection, after: int = 0) -> tuple[Outgoing | None, Changes]:
+    """The oldest pending action, its placeholder references resolved; refuses locally what cannot go.
+
+    With `after` (the mutation in flight, read ahead of its answer) an action that refers to a
+    registration whose answer is not recorded yet is not returned: it is asked for again once it is.
+    """
     changes = Changes()
     me = load_me(conn)
     while True:
-        r = conn.execute(
-            sa.select(outbox).where(outbox.c.state == "pending").order_by(outbox.c.mutation_id).limit(1)
-        ).first()
+        q = sa.select(outbox).where(outbox.c.state == "pending", outbox.c.mutation_id > after)
+        r = conn.execute(q.order_by(outbox.c.mutation_id).limit(1)).first()
         if r is None:
             return None, changes
         fields = dict(r.fields or {})
@@ -220,6 +236,8 @@ def next_to_send(conn: Connection) -> tuple[Outgoing | None, Changes]:
         ref = fields.get("lead_id")
         if isinstance(ref, int) and ref < 0:
             base = conn.execute(sa.select(outbox).where(outbox.c.mutation_id == -ref)).first()
+            if after and base is not None and base.state == "pending":
+                return None, changes
             real = (base.result or {}).get("lead_id") if base is not None and base.state == "applied" else None
             if real is None:
                 changes.merge(refuse(conn, r.mutation_id, None, "所依赖的离线登记未被服务器接受，未发送"))
@@ -234,7 +252,7 @@ def next_to_send(conn: Connection) -> tuple[Outgoing | None, Changes]:
         return Outgoing(r.mutation_id, r.type, fields), changes
 
 
-def applied(conn: Connection, mid: int, result: dict[str, Any]) -> Changes:
+def applied(conn: Connection, mid: int, result: dict[str, Any], later: list | None = None) -> Changes:
     """The hub applied an action: keep its result, drop the plaintext, replace a placeholder."""
     changes = Changes()
     r = conn.execute(sa.select(outbox).where(outbox.c.mutation_id == mid)).first()
@@ -252,7 +270,7 @@ def applied(conn: Connection, mid: int, result: dict[str, Any]) -> Changes:
     )
     if notice:
         changes.notices.append(notice)
-    _touch(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None)
+    _touch_later(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None, later)
     return changes
 
 
@@ -293,7 +311,7 @@ def _swap_placeholder(conn: Connection, r: Any, result: dict[str, Any], changes:
     return f"登记的访客 {who} 已同步：" + "；".join(said) if said else ""
 
 
-def refuse(conn: Connection, mid: int, code: str | None, message: str) -> Changes:
+def refuse(conn: Connection, mid: int, code: str | None, message: str, later: list | None = None) -> Changes:
     """The hub (or the outbox itself) refused an action: undo its optimistic effect and say why."""
     changes = Changes()
     r = conn.execute(sa.select(outbox).where(outbox.c.mutation_id == mid)).first()
@@ -313,7 +331,7 @@ def refuse(conn: Connection, mid: int, code: str | None, message: str) -> Change
         .values(state="refused", fields=None, prior=None, message=notice)
     )
     changes.notices.append(notice)
-    _touch(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None)
+    _touch_later(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None, later)
     return changes
 
 

@@ -1,6 +1,7 @@
 """One connection to the hub, on the engine's loop: hello, subscribe from the replica's `seq`, then
 three tasks — read (socket → inbox), process (inbox → replica, in stream order, replies resolved
-after the events before them) and send (the outbox, oldest first, one in flight) — plus a ping."""
+once the events before them are queued for the replica) and send (the outbox, oldest first, one in
+flight) — plus a ping."""
 
 from __future__ import annotations
 
@@ -8,16 +9,19 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
+from sync.client.writer import ReplicaWriter
 from sync.protocol import PROTOCOL_VERSION
 
 if TYPE_CHECKING:
     from sync.client.engine import SyncEngine
+    from sync.client.outbox import Outgoing
 
 log = logging.getLogger("salesfloor.desk.session")
 APP = "salesfloor-desk 0.2"
@@ -27,6 +31,7 @@ SUBSCRIBE_TIMEOUT_S = 300.0  # the reply follows the snapshot and backlog, appli
 PING_TIMEOUT_S = 10.0
 RETRY_CODES = frozenset({"internal"})  # the hub could not complete it and stored nothing: try again
 MAX_BATCH = 500
+READ_AHEAD = 100  # pending actions read from the outbox in one job
 _CLOSED = object()
 
 
@@ -55,6 +60,7 @@ class HubSession:
         self._next_id = 0
         self._replies: dict[int, asyncio.Future] = {}
         self._inbox: asyncio.Queue = asyncio.Queue()
+        self.writer = ReplicaWriter(engine, self._replica_failed)
 
     async def run(self) -> None:
         """Hello, subscribe, then stream and send until the socket closes; GiveUp when it is hopeless."""
@@ -77,6 +83,7 @@ class HubSession:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             self._fail_replies()
+            self.writer.flush()
             await self.ws.close()
         if self.ws.close_code == CLOSE_REVOKED:
             raise GiveUp(self.engine.REVOKED_TEXT)
@@ -107,6 +114,11 @@ class HubSession:
         finally:
             self._replies.pop(msg_id, None)
 
+    def _replica_failed(self, exc: BaseException) -> None:
+        """The replica could not take what the hub sent: end this session (the next resubscribes)."""
+        log.error("the replica could not apply the hub's stream; reconnecting", exc_info=exc)
+        self._inbox.put_nowait(_CLOSED)
+
     def _fail_replies(self) -> None:
         for future in self._replies.values():
             if not future.done():
@@ -130,7 +142,12 @@ class HubSession:
             self._inbox.put_nowait(_CLOSED)
 
     async def _process(self) -> None:
-        """Inbox -> replica in stream order: consecutive events are applied in one transaction."""
+        """Inbox -> replica in stream order (events queued on the writer); replies handed over at once.
+
+        A reply's caller queues its own writes after the events that came before it (or waits for
+        them: `writer.written()`), and the outbox's next send does not wait for the disk.
+        """
+        engine = self.engine
         while True:
             batch = [await self._inbox.get()]
             while len(batch) < MAX_BATCH and not self._inbox.empty():
@@ -141,14 +158,15 @@ class HubSession:
                     events.append(msg)
                     continue
                 if events:
-                    self.engine.emit(await self.engine.db(self.engine.store.events, events))
+                    self.writer.events(events)
                     events = []
                 if msg is _CLOSED:
                     self._fail_replies()
                     return
                 kind = msg.get("type")
                 if kind == "snapshot":
-                    self.engine.emit(await self.engine.db(self.engine.store.snapshot, msg))
+                    await self.writer.written()
+                    engine.emit(await engine.db(engine.store.snapshot, msg))
                 elif kind in ("result", "error"):
                     future = self._replies.get(msg.get("id"))
                     if future is not None and not future.done():
@@ -156,7 +174,7 @@ class HubSession:
                     elif kind == "error":
                         log.warning("hub error without a waiting request: %s", msg.get("code"))
             if events:
-                self.engine.emit(await self.engine.db(self.engine.store.events, events))
+                self.writer.events(events)
 
     async def _start(self) -> None:
         """Hello (who am I), ping (the hub's clock), subscribe from the replica's last seq."""
@@ -178,6 +196,10 @@ class HubSession:
         reply = await self.call("subscribe", timeout=SUBSCRIBE_TIMEOUT_S, since=changes.last_seq or 0)
         if reply["type"] == "error":
             raise Disconnected(f"subscribe refused: {reply.get('code')}")
+        try:
+            await self.writer.written()  # the backlog is applied and shown before the desk says it is online
+        except Exception:
+            raise Disconnected("the replica could not apply the backlog") from None
 
     def _learn_hub_time(self, pong: dict[str, Any], sent: datetime) -> None:
         """Remember how far the hub's clock is from ours (offline actions are stamped in hub time)."""
@@ -187,32 +209,57 @@ class HubSession:
             self.engine.hub_offset = hub_now - local
 
     async def _send_outbox(self) -> None:
-        """Pending actions, oldest first, one in flight; answers marked in the replica."""
+        """Pending actions, oldest first, one in flight; the replica's side overlaps the wire.
+
+        The hub applies one desk's messages in the order they arrive and only one mutation is ever
+        unanswered, so order and retries are those of a strict request/response. What overlaps is
+        the replica: the next actions are read ahead in one job, and answers are written in batches
+        (with the stream's events) while later actions travel.
+        """
         engine = self.engine
         retry = engine.settings.reconnect_min_s
+        queue: deque[Outgoing] = deque()
+        ahead: asyncio.Future | None = None
         while True:
-            engine.outbox_wake.clear()
-            item, changes = await engine.db(engine.store.next_to_send)
-            engine.emit(changes)
-            if item is None:
-                await engine.outbox_wake.wait()
+            if not queue:
+                if ahead is not None:
+                    items, changes = await ahead
+                    ahead = None
+                else:
+                    engine.outbox_wake.clear()
+                    await self.writer.written()  # a registration's answer is on file before what refers to it
+                    items, changes = await engine.db(engine.store.to_send, 0, READ_AHEAD)
+                    if not items:
+                        engine.emit(changes)
+                        await engine.outbox_wake.wait()
+                        continue
+                engine.emit(changes)
+                queue.extend(items)
                 continue
-            reply = await self.call(
-                item.type, client_id=engine.settings.client_id, mutation_id=item.mutation_id, **item.fields
-            )
-            if reply["type"] == "result":
-                changes = await engine.db(engine.store.applied, item.mutation_id, reply.get("result") or {})
-            elif reply.get("code") in RETRY_CODES:
+            item = queue.popleft()
+            if not queue:
+                ahead = engine.db_submit(engine.store.to_send, item.mutation_id, READ_AHEAD)
+            try:
+                reply = await self.call(
+                    item.type, client_id=engine.settings.client_id, mutation_id=item.mutation_id, **item.fields
+                )
+            except BaseException:
+                if ahead is not None:
+                    engine.emit_when_done(ahead)  # what it refused locally is still said
+                raise
+            if reply["type"] != "result" and reply.get("code") in RETRY_CODES:
                 log.warning("the hub could not apply mutation %s yet; retrying", item.mutation_id)
+                queue.clear()
+                if ahead is not None:
+                    engine.emit((await ahead)[1])
+                    ahead = None
                 await asyncio.sleep(retry)
                 retry = min(retry * 2, engine.settings.reconnect_max_s)
                 continue
-            else:
-                code, message = reply.get("code", ""), reply.get("message", "")
-                log.info("mutation %s refused by the hub: %s", item.mutation_id, code)
-                changes = await engine.db(engine.store.refused, item.mutation_id, code, message)
+            if reply["type"] != "result":
+                log.info("mutation %s refused by the hub: %s", item.mutation_id, reply.get("code", ""))
             retry = engine.settings.reconnect_min_s
-            engine.emit(changes)
+            self.writer.answer(item.mutation_id, reply)
 
     async def _ping(self) -> None:
         """An application ping every interval keeps the hub's idle timer from closing the socket."""

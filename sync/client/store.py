@@ -16,6 +16,8 @@ from sync.client import outbox as box
 from sync.client.changes import Changes
 from sync.client.replica import open_replica
 
+SCRUB_EVERY = 200  # while the outbox drains, the WAL is scrubbed after this many answers, and when it is empty
+
 
 class ReplicaStore:
     """The local SQLite replica + outbox behind one worker thread."""
@@ -24,6 +26,7 @@ class ReplicaStore:
         """Remember where the replica lives; it is opened by the first operation (on the worker)."""
         self.path = Path(path)
         self._engine: Engine | None = None
+        self._unscrubbed = 0  # answers recorded since the WAL was last folded in and truncated
 
     @property
     def engine(self) -> Engine:
@@ -49,19 +52,54 @@ class ReplicaStore:
         with write_transaction(self.engine) as conn:
             return box.record(conn, type_, fields, now)
 
-    def next_to_send(self) -> tuple[box.Outgoing | None, Changes]:
-        """The oldest pending action, ready for the wire."""
+    def to_send(self, after: int = 0, limit: int = 1) -> tuple[list[box.Outgoing], Changes]:
+        """Up to `limit` pending actions after this mutation id, oldest first, ready for the wire."""
+        items: list[box.Outgoing] = []
+        changes = Changes()
         with write_transaction(self.engine) as conn:
-            item, changes = box.next_to_send(conn)
+            while len(items) < limit:
+                item, more = box.next_to_send(conn, items[-1].mutation_id if items else after)
+                changes.merge(more)
+                if item is None:
+                    break
+                items.append(item)
         if changes.notices:  # refused here: their plaintext went too
             self._scrub_wal()
-        return item, changes
+        return items, changes
 
     def applied(self, mutation_id: int, result: dict[str, Any]) -> Changes:
         """The hub applied an action (its plaintext fields are gone from the file afterwards)."""
         with write_transaction(self.engine) as conn:
             changes = box.applied(conn, mutation_id, result)
         self._scrub_wal()
+        return changes
+
+    def catch_up(self, entries: list[tuple[str, Any]]) -> Changes:
+        """Stream events (in stream order), then the hub's answers (in send order), in one transaction.
+
+        Answers touch only the outbox and local placeholders, and a placeholder gives way to the
+        stream's own row of the lead when it has come, so events need not wait for the answers
+        queued between them (see ReplicaWriter).
+        """
+        changes, later = Changes(), []
+        with write_transaction(self.engine) as conn:
+            events = [event for kind, value in entries if kind == "events" for event in value]
+            if events:
+                changes.merge(apply.apply_events(conn, events))
+            for kind, value in entries:
+                if kind != "answer":
+                    continue
+                mutation_id, reply = value
+                if reply.get("type") == "result":
+                    changes.merge(box.applied(conn, mutation_id, reply.get("result") or {}, later))
+                else:
+                    code, message = reply.get("code", ""), reply.get("message", "")
+                    changes.merge(box.refuse(conn, mutation_id, code, message, later))
+            if later:
+                box.touch_all(conn, changes, [m for m, _ in later], [i for _, i in later if i is not None])
+        self._unscrubbed += len(later)
+        if later and (changes.waiting == 0 or self._unscrubbed >= SCRUB_EVERY):  # a long replay: now and then
+            self._scrub_wal()
         return changes
 
     def refused(self, mutation_id: int, code: str, message: str) -> Changes:
@@ -77,6 +115,7 @@ class ReplicaStore:
         `secure_delete` zeroes what the database file frees; the WAL keeps superseded frames until a
         checkpoint resets it, so an answered action's plaintext would linger there otherwise.
         """
+        self._unscrubbed = 0
         raw = self.engine.raw_connection()
         try:
             raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
