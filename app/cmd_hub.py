@@ -37,8 +37,26 @@ def hub_command(ctx: click.Context, host, ws_port, http_port, config_file) -> No
 
     logging.getLogger("websockets").setLevel(logging.WARNING)
     app.registry  # noqa: B018 - open the database and keys before listening
+    background = []
+    if config.smtp.recipients:
+        background.append(_daily_reports(app, config))
     with contextlib.suppress(KeyboardInterrupt):  # Windows, where signal handlers are not available
-        asyncio.run(serve_forever(app.registry, config))
+        asyncio.run(serve_forever(app.registry, config, background))
+
+
+def _daily_reports(app: AppContext, config):
+    """The daily report job; charts are painted offscreen, so the hub needs a (headless) Qt instance."""
+    import os
+    from datetime import time
+
+    from PySide6.QtGui import QGuiApplication
+
+    from app.report_job import daily_reports
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app.qt = QGuiApplication.instance() or QGuiApplication([])  # main thread, kept alive with the hub
+    hours, minutes = (int(x) for x in config.report_at.split(":"))
+    return daily_reports(app.registry, time(hours, minutes), config.smtp.recipients)
 
 
 @hub_command.group("user")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.notify.email import SmtpSettings
 from sync.protocol import MAX_MESSAGE_BYTES
 
 
@@ -37,6 +38,8 @@ class HubConfig:
     secrets: dict[str, str] = field(default_factory=dict)  # channel source -> shared secret
     wecom_robots: dict[str, str] = field(default_factory=dict)  # robot name -> webhook URL (holds the key)
     wecom_per_minute: int = 20
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    report_at: str = "07:30"  # the daily report, Asia/Shanghai
 
     def secret(self, source: str) -> str | None:
         """A channel's secret: SALESFLOOR_SECRET_<SOURCE> in the environment wins over hub.toml."""
@@ -69,7 +72,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
             raise HubConfigError(f"{path}: not valid TOML ({exc})") from None
     hub = dict(data.get("hub", {}))
     hub.update({k: v for k, v in overrides.items() if v is not None})
-    known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute"}
+    known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute", "smtp"}
     unknown = set(hub) - known
     if unknown:
         raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")
@@ -81,6 +84,11 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
             hub[key] = Path(hub[key])
     if bool(hub.get("tls_cert")) != bool(hub.get("tls_key")):
         raise HubConfigError("[hub] tls_cert and tls_key go together")
+    if "report_at" in hub:
+        text = str(hub["report_at"])
+        hh, _, mm = text.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
+            raise HubConfigError(f"[hub] report_at must be a time like \"07:30\", got {text!r}")
     if "allowed_origins" in hub:
         hub["allowed_origins"] = tuple(hub["allowed_origins"])
     secrets = {}
@@ -95,4 +103,32 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
     per_minute = data.get("wecom", {}).get("per_minute", 20)
     if isinstance(per_minute, bool) or not isinstance(per_minute, int) or not 1 <= per_minute <= 20:
         raise HubConfigError("[wecom] per_minute must be a whole number from 1 to 20 (WeCom's limit)")
-    return HubConfig(**hub, secrets=secrets, wecom_robots=dict(robots), wecom_per_minute=per_minute)
+    return HubConfig(
+        **hub, secrets=secrets, wecom_robots=dict(robots), wecom_per_minute=per_minute, smtp=_smtp(data.get("smtp", {}))
+    )
+
+
+def _smtp(table: dict[str, Any]) -> SmtpSettings:
+    """The [smtp] table; the password may come from SALESFLOOR_SMTP_PASSWORD instead of the file."""
+    known = {"host", "port", "security", "username", "password", "sender", "recipients"}
+    unknown = set(table) - known
+    if unknown:
+        raise HubConfigError(f"[smtp]: unknown key(s) {sorted(unknown)}")
+    security = table.get("security", "starttls")
+    if security not in ("starttls", "ssl", "none"):
+        raise HubConfigError("[smtp] security must be starttls, ssl or none")
+    recipients = table.get("recipients", [])
+    if not isinstance(recipients, list) or not all(isinstance(r, str) and "@" in r for r in recipients):
+        raise HubConfigError("[smtp] recipients must be a list of e-mail addresses")
+    port = table.get("port", 465 if security == "ssl" else 587)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise HubConfigError("[smtp] port must be a port number")
+    return SmtpSettings(
+        host=str(table.get("host", "")),
+        port=port,
+        security=security,
+        username=str(table.get("username", "")),
+        password=os.environ.get("SALESFLOOR_SMTP_PASSWORD") or str(table.get("password", "")),
+        sender=str(table.get("sender", "salesfloor@localhost")),
+        recipients=tuple(recipients),
+    )

@@ -1,4 +1,4 @@
-"""The hub's notification loop: every few seconds, send what is due through the WeCom robots."""
+"""The hub's notification loop: every few seconds, send what is due (WeCom robots, e-mail)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import aiohttp
 
 from sync.hub.core import Hub
+from sync.notify.email import EmailSender
 from sync.notify.wecom import WeComSender
 
 log = logging.getLogger("salesfloor.hub.notify")
@@ -22,11 +23,13 @@ class NotifyLoop:
         self.hub = hub
         self.every_s = every_s
         self.wecom = WeComSender(hub.registry, hub.config.wecom_robots, per_minute=hub.config.wecom_per_minute)
+        self.email = EmailSender(hub.registry, hub.config.smtp)
         self._task: asyncio.Task | None = None
 
     async def run_once(self, http: aiohttp.ClientSession) -> None:
         """One pass over due messages."""
         problems = await self.wecom.deliver_due(http, db=self.hub.db)
+        problems += await self.email.deliver_due(db=self.hub.db)
         self.hub.publish(problems)
 
     async def _loop(self) -> None:

@@ -105,9 +105,10 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
     return running
 
 
-async def serve_forever(registry: CustomerRegistry, config: HubConfig) -> None:
-    """Run until SIGINT/SIGTERM, then shut down gracefully."""
+async def serve_forever(registry: CustomerRegistry, config: HubConfig, background=()) -> None:
+    """Run until SIGINT/SIGTERM, then shut down gracefully; `background` coroutines run alongside."""
     running = await start_hub(registry, config)
+    extra = [asyncio.create_task(job) for job in background]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -118,4 +119,6 @@ async def serve_forever(registry: CustomerRegistry, config: HubConfig) -> None:
         await stop.wait()
     finally:
         log.info("shutting down")
+        for task in extra:
+            task.cancel()
         await running.stop()
