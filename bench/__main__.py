@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from bench import client, hub, identity
+from bench import client, hub, identity, wall
 from bench.common import progress
 
 BENCHMARKS: dict[str, Callable[[bool], Iterator[dict[str, Any]]]] = {
     "identity": identity.run,
     "hub": hub.run,
     "client": client.run,
+    "wall": wall.run,
 }
 
 
