@@ -75,6 +75,8 @@ def test_staff_board_model(qtmodeltester):
     board.update(STAFF, sample_leads())
     qtmodeltester.check(board)
     assert board.rowCount() == 4  # consultants only
+    titles = [board.headerData(i, Qt.Orientation.Horizontal) for i in range(board.columnCount())]
+    assert titles == ["Consultant", "Status", "Idle for", "Waiting", "Answered today", "Median first response"]
     assert board.data(board.index(0, 2)) == "47 min"  # 王磊 idle since his last follow-up
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 from models.desk_state import DeskChange, LeadRow
 from views.format import age_text, channel_label, day_time, kind_label, state_label
@@ -203,3 +204,30 @@ class LeadTableModel(QAbstractTableModel):
     def row_at(self, i: int) -> LeadRow:
         """The lead in model row i."""
         return self._rows[i]
+
+
+COLUMN_WIDTHS = (90, 120, 90, 90, 100, 110, 90, 110)
+
+
+def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrder):
+    """A sorted table view over a lead model: (proxy, view), rows selected whole, widths fixed.
+
+    Fixed widths rather than resize-to-contents: measuring every cell on each change would call
+    `data()` for every row of a large queue on the GUI thread.
+    """
+    proxy = QSortFilterProxyModel(owner)
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(COLUMNS.index(sort_column), order)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+    view.verticalHeader().hide()
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for i, width in enumerate(COLUMN_WIDTHS):
+        header.resizeSection(i, width)
+    header.setStretchLastSection(True)
+    return proxy, view

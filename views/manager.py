@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from statistics import median
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from models.clock import business_time
 from models.desk_state import DeskChange, LeadRow, StaffRow
 from views.format import age_text, status_label
-from views.lead_model import LEAD_ROLE, SORT_ROLE, LeadTableModel, unanswered
+from views.lead_model import LEAD_ROLE, LeadTableModel, lead_table, unanswered
 
 Index = QModelIndex | QPersistentModelIndex
 BOARD = ("name", "status", "idle", "open", "answered", "median")
@@ -58,6 +58,7 @@ class StaffBoardModel(QAbstractTableModel):
         titles = (
             self.tr("Consultant"),
             self.tr("Status"),
+            self.tr("Idle for"),
             self.tr("Waiting"),
             self.tr("Answered today"),
             self.tr("Median first response"),
@@ -155,17 +156,7 @@ class ManagerView(QWidget):
         self._now = now
         self._staff: list[StaffRow] = []
         self.model = LeadTableModel(lambda r: True, now)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder)
         self.filter = QComboBox()
         self.filter.addItem(self.tr("All leads"), "all")
         self.filter.addItem(self.tr("Not yet answered"), "waiting")

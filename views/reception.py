@@ -6,24 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from models.clock import business_time
 from models.desk_state import DeskChange, LeadRow
-from views.lead_model import SORT_ROLE, LeadTableModel
+from views.lead_model import LeadTableModel, lead_table
 
 HINT_DELAY_MS = 250
 VISIT_KINDS = ("walk_in", "accompanied_visit")
@@ -77,16 +75,7 @@ class ReceptionDesk(QWidget):
         box.setLayout(form)
 
         self.model = LeadTableModel(self._today_visit, now)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
+        self.proxy, self.table = lead_table(self, self.model, "time", Qt.SortOrder.DescendingOrder)
         queue = QGroupBox(self.tr("Today's visitors"))
         queue_layout = QVBoxLayout(queue)
         queue_layout.addWidget(self.table)

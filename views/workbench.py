@@ -6,18 +6,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -27,7 +25,7 @@ from models.desk_state import DeskChange, LeadRow, Me
 from models.quick_replies import QuickReply
 from views.customer_card import customer_html
 from views.format import follow_up_label, status_label
-from views.lead_model import LEAD_ROLE, SORT_ROLE, LeadTableModel
+from views.lead_model import LEAD_ROLE, LeadTableModel, lead_table
 
 
 class ConsultantWorkbench(QWidget):
@@ -45,18 +43,7 @@ class ConsultantWorkbench(QWidget):
         super().__init__(parent)
         self._me: Me | None = None
         self.model = LeadTableModel(self._mine, now)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)  # urgency
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder)  # urgency
 
         self.duty = QPushButton()
         self.duty.setCheckable(True)

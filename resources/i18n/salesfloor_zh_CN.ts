@@ -17,42 +17,42 @@
 <context>
     <name>ConsultantWorkbench</name>
     <message>
-        <location filename="../../views/workbench.py" line="71"/>
+        <location filename="../../views/workbench.py" line="58"/>
         <source>Select a lead to see the customer&apos;s timeline.</source>
         <translation>选择一条线索，查看客户的完整轨迹。</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="73"/>
+        <location filename="../../views/workbench.py" line="60"/>
         <source>Note (optional)</source>
         <translation>跟进内容（可选）</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="75"/>
+        <location filename="../../views/workbench.py" line="62"/>
         <source>Quick reply…</source>
         <translation>快捷话术…</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="88"/>
+        <location filename="../../views/workbench.py" line="75"/>
         <source>Log a follow-up</source>
         <translation>记录跟进</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/workbench.py" line="130"/>
+        <location filename="../../views/workbench.py" line="117"/>
         <source>%n lead(s) waiting for your first call</source>
         <translation><numerusform>%n 条线索等待首次跟进</numerusform></translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="136"/>
+        <location filename="../../views/workbench.py" line="123"/>
         <source>%s — click to pause</source>
         <translation>%s — 点击暂停</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="136"/>
+        <location filename="../../views/workbench.py" line="123"/>
         <source>Go on duty</source>
         <translation>上岗接单</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="156"/>
+        <location filename="../../views/workbench.py" line="143"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
@@ -488,52 +488,52 @@
 <context>
     <name>LeadTableModel</name>
     <message>
-        <location filename="../../views/lead_model.py" line="53"/>
+        <location filename="../../views/lead_model.py" line="54"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="54"/>
+        <location filename="../../views/lead_model.py" line="55"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="55"/>
+        <location filename="../../views/lead_model.py" line="56"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="56"/>
+        <location filename="../../views/lead_model.py" line="57"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="57"/>
+        <location filename="../../views/lead_model.py" line="58"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="58"/>
+        <location filename="../../views/lead_model.py" line="59"/>
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="59"/>
+        <location filename="../../views/lead_model.py" line="60"/>
         <source>Consultant</source>
         <translation>置业顾问</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="60"/>
+        <location filename="../../views/lead_model.py" line="61"/>
         <source>Received</source>
         <translation>进线时间</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="113"/>
+        <location filename="../../views/lead_model.py" line="114"/>
         <source>(no name)</source>
         <translation>（未留姓名）</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="126"/>
+        <location filename="../../views/lead_model.py" line="127"/>
         <source>answered in %s</source>
         <translation>%s 内已跟进</translation>
     </message>
@@ -541,32 +541,32 @@
 <context>
     <name>ManagerView</name>
     <message>
-        <location filename="../../views/manager.py" line="170"/>
+        <location filename="../../views/manager.py" line="161"/>
         <source>All leads</source>
         <translation>全部线索</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="171"/>
+        <location filename="../../views/manager.py" line="162"/>
         <source>Not yet answered</source>
         <translation>未跟进</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="172"/>
+        <location filename="../../views/manager.py" line="163"/>
         <source>Unassigned / unclaimed</source>
         <translation>未分配 / 无人抢</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="174"/>
+        <location filename="../../views/manager.py" line="165"/>
         <source>Reassign…</source>
         <translation>改派…</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="180"/>
+        <location filename="../../views/manager.py" line="171"/>
         <source>Leads</source>
         <translation>线索</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="190"/>
+        <location filename="../../views/manager.py" line="181"/>
         <source>Consultants</source>
         <translation>置业顾问</translation>
     </message>
@@ -582,22 +582,22 @@
 <context>
     <name>ReassignDialog</name>
     <message>
-        <location filename="../../views/manager.py" line="119"/>
+        <location filename="../../views/manager.py" line="120"/>
         <source>Reassign %s</source>
         <translation>改派 %s</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="124"/>
+        <location filename="../../views/manager.py" line="125"/>
         <source>Why (required)</source>
         <translation>原因（必填）</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="129"/>
+        <location filename="../../views/manager.py" line="130"/>
         <source>To</source>
         <translation>改派给</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="130"/>
+        <location filename="../../views/manager.py" line="131"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
@@ -605,87 +605,87 @@
 <context>
     <name>ReceptionDesk</name>
     <message>
-        <location filename="../../views/reception.py" line="45"/>
+        <location filename="../../views/reception.py" line="43"/>
         <source>e.g. Li Min</source>
         <translation>如：李敏</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="47"/>
+        <location filename="../../views/reception.py" line="45"/>
         <source>11-digit mobile, any format</source>
         <translation>11 位手机号，任意格式</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="49"/>
+        <location filename="../../views/reception.py" line="47"/>
         <source>optional</source>
         <translation>选填</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="51"/>
+        <location filename="../../views/reception.py" line="49"/>
         <source>Walk-in</source>
         <translation>自然到访</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="52"/>
+        <location filename="../../views/reception.py" line="50"/>
         <source>Accompanied by an agency</source>
         <translation>分销带看</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="62"/>
+        <location filename="../../views/reception.py" line="60"/>
         <source>Register visit (Enter)</source>
         <translation>登记到访（回车）</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="66"/>
+        <location filename="../../views/reception.py" line="64"/>
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="67"/>
+        <location filename="../../views/reception.py" line="65"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="69"/>
+        <location filename="../../views/reception.py" line="67"/>
         <source>ID number</source>
         <translation>身份证号</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="70"/>
+        <location filename="../../views/reception.py" line="68"/>
         <source>Visit</source>
         <translation>到访</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="71"/>
+        <location filename="../../views/reception.py" line="69"/>
         <source>Agency code</source>
         <translation>机构代码</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="72"/>
+        <location filename="../../views/reception.py" line="70"/>
         <source>Broker</source>
         <translation>经纪人</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="73"/>
+        <location filename="../../views/reception.py" line="71"/>
         <source>Report code</source>
         <translation>报备编号</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="76"/>
+        <location filename="../../views/reception.py" line="74"/>
         <source>Register a visitor</source>
         <translation>登记来访</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="90"/>
+        <location filename="../../views/reception.py" line="79"/>
         <source>Today&apos;s visitors</source>
         <translation>今日来访</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="134"/>
+        <location filename="../../views/reception.py" line="123"/>
         <source>Give at least a name or a mobile.</source>
         <translation>请至少填写姓名或手机号。</translation>
     </message>
     <message>
-        <location filename="../../views/reception.py" line="137"/>
+        <location filename="../../views/reception.py" line="126"/>
         <source>An accompanied visit needs the agency code.</source>
         <translation>带看到访需要填写分销机构代码。</translation>
     </message>
@@ -732,26 +732,31 @@
     </message>
     <message>
         <location filename="../../views/manager.py" line="61"/>
+        <source>Idle for</source>
+        <translation>空闲时长</translation>
+    </message>
+    <message>
+        <location filename="../../views/manager.py" line="62"/>
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="62"/>
+        <location filename="../../views/manager.py" line="63"/>
         <source>Answered today</source>
         <translation>今日已跟进</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="63"/>
+        <location filename="../../views/manager.py" line="64"/>
         <source>Median first response</source>
         <translation>首响中位数</translation>
     </message>
     <message>
-        <location filename="../../views/manager.py" line="82"/>
+        <location filename="../../views/manager.py" line="83"/>
         <source>no follow-up yet</source>
         <translation>今日未跟进</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/manager.py" line="83"/>
+        <location filename="../../views/manager.py" line="84"/>
         <source>%n min</source>
         <translation><numerusform>%n 分钟</numerusform></translation>
     </message>
