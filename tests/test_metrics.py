@@ -127,3 +127,18 @@ async def test_the_dashboard_report_through_the_hub(registry, clock):
         assert (await reception.call("kpi.report", start="2026-11-20", end="2026-11-20"))["code"] == "forbidden"
         for c in (manager, reception):
             await c.close()
+
+
+def test_a_follow_up_logged_offline_counts_from_when_it_happened(registry, clock):
+    """A desk offline for an hour syncs a call made 3 minutes after the lead: it counts as within 5."""
+    floor = Floor(registry)
+    with write_transaction(registry.engine) as conn:
+        wang = add_staff(conn, registry.vault, "王磊", "consultant", clock.now())[0]
+    clock.set(DAY)
+    floor.set_status(wang.id, "on_duty", "t")
+    lead_id = floor.intake([lead(1, "13800000001", DAY)], "t").result["leads"][0]["lead_id"]
+    clock.set(DAY + timedelta(hours=1))  # the desk comes back online and sends its outbox
+    floor.log_follow_up(wang, lead_id, "call", occurred_at=DAY + timedelta(minutes=3))
+    with registry.engine.connect() as conn:
+        [row] = kpi(conn, date(2026, 11, 20), date(2026, 11, 20), DAY + timedelta(hours=1))
+    assert (row.within_5, row.counted_5) == (1, 1) and row.median_s == 180.0
