@@ -17,7 +17,7 @@ from models.hub_schema import follow_ups, grab_rounds, lead_dispatch, staff
 from models.schema import leads
 from models.staff import StaffMember
 
-MAX_SNAPSHOT_LEADS = 20_000
+MAX_SNAPSHOT_LEADS = 250_000  # sent in pages by the hub; a year of a busy office's recent leads fits
 
 
 def snapshot_for(engine: Engine, member: StaffMember, days: int, now=None) -> dict[str, Any]:

@@ -107,9 +107,14 @@ def set_me(conn: Connection, member: dict[str, Any], client_id: str, hub_seq: in
 
 
 def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
-    """Replace leads and staff with the hub's snapshot; keep pending placeholders; reset the desk."""
-    names = {s["id"]: s["name"] for s in snap.get("staff", [])}
-    conn.execute(leads.delete().where(leads.c.lead_id > 0))
+    """One page of the hub's snapshot. The first replaces leads, staff and alerts; the last settles
+    offers, keeps pending placeholders, stores the seq and resets the desk. Pages in between only add
+    leads (and change nothing the views see until the last one)."""
+    first = int(snap.get("page", 0)) == 0
+    last = not snap.get("more", False)
+    if first:
+        _snapshot_start(conn, snap)
+    names = {r.id: r.name for r in conn.execute(sa.select(staff.c.id, staff.c.name))}
     rows = [
         {
             "lead_id": card["lead_id"],
@@ -125,6 +130,20 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
     ]
     if rows:
         conn.execute(leads.insert(), rows)
+    if not last:
+        return Changes()
+    offered = {r.lead_id for r in conn.execute(sa.select(leads.c.lead_id).where(leads.c.state == "offered"))}
+    for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))).all():
+        if r.lead.get("lead_id") not in offered:
+            conn.execute(offers.update().where(offers.c.round_id == r.round_id).values(state="expired"))
+    rebase(conn)
+    set_meta(conn, "last_seq", int(snap["seq"]))
+    return load_state(conn)
+
+
+def _snapshot_start(conn: Connection, snap: dict[str, Any]) -> None:
+    """First page: clear the hub's leads (placeholders stay), replace staff and alerts, take offers."""
+    conn.execute(leads.delete().where(leads.c.lead_id > 0))
     conn.execute(staff.delete())
     board = [
         {
@@ -136,13 +155,9 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
     if board:
         conn.execute(staff.insert(), board)
     me = load_me(conn)
-    if me is not None and me.id in names:
+    if me is not None and any(s["id"] == me.id for s in board):
         status = next(s["status"] for s in board if s["id"] == me.id)
         set_meta(conn, "me", {**get_meta(conn, "me"), "status": status})
-    offered = {r["lead_id"] for r in rows if r["state"] == "offered"}
-    for r in conn.execute(sa.select(offers).where(offers.c.state.in_(("open", "claiming")))).all():
-        if r.lead.get("lead_id") not in offered:
-            conn.execute(offers.update().where(offers.c.round_id == r.round_id).values(state="expired"))
     for offer in snap.get("offers", []):  # rounds still open that were offered to me
         values = {"lead": offer["lead"], "deadline": _time(offer["deadline"]), "state": "open", "winner_name": ""}
         known = conn.execute(sa.select(offers.c.state).where(offers.c.round_id == offer["round_id"])).scalar()
@@ -153,9 +168,6 @@ def apply_snapshot(conn: Connection, snap: dict[str, Any]) -> Changes:
     conn.execute(alerts.delete())
     for a in snap.get("alerts", []):
         conn.execute(alerts.insert().values(**_alert_values(a)))
-    rebase(conn)
-    set_meta(conn, "last_seq", int(snap["seq"]))
-    return load_state(conn)
 
 
 def apply_events(conn: Connection, events: list[dict[str, Any]]) -> Changes:

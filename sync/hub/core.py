@@ -35,6 +35,7 @@ log = logging.getLogger("salesfloor.hub")
 T = TypeVar("T")
 CLOSE_REVOKED = 4001
 CLOSE_SLOW = 4008
+SNAPSHOT_PAGE = 5000  # leads per snapshot message (about 2 MB)
 
 
 def _freeze_startup_heap() -> None:
@@ -177,7 +178,7 @@ class Hub:
         if since <= 0:
             snapshot = await self.db(snapshot_for, self.registry.engine, s.member, self.config.snapshot_days)
             s.last_sent_seq = snapshot["seq"]
-            websockets.broadcast([s.ws], encode({"type": "snapshot", **snapshot}))
+            await self._send_snapshot(s, snapshot)
         while True:
             batch = await self.db(self._backlog, s.last_sent_seq)
             for ev in batch:
@@ -190,6 +191,18 @@ class Hub:
             self.send_direct(s, ev)
         s.streaming = True
         return {"since": since, "seq": s.last_sent_seq, "snapshot": snapshot is not None}
+
+    async def _send_snapshot(self, s: Session, snapshot: dict[str, Any]) -> None:
+        """The snapshot in pages of SNAPSHOT_PAGE leads, each sent (and drained) before the next;
+        staff, offers and alerts ride on the first page; `more` is false on the last."""
+        leads = snapshot["leads"]
+        pages = [leads[i : i + SNAPSHOT_PAGE] for i in range(0, len(leads), SNAPSHOT_PAGE)] or [[]]
+        for number, page in enumerate(pages):
+            message = {"type": "snapshot", "seq": snapshot["seq"], "page": number, "more": number < len(pages) - 1}
+            if number == 0:
+                message.update({k: v for k, v in snapshot.items() if k not in ("leads", "seq")})
+            message["leads"] = page
+            await s.ws.send(encode(message))
 
     def _backlog(self, after: int) -> list[Event]:
         with self.registry.engine.connect() as conn:
