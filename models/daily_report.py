@@ -45,8 +45,12 @@ class DailyReport:
 
 def _office_values(total: KpiRow | None) -> dict[str, str]:
     if total is None:
-        return {"first_response_min": "—", "duplicate_rate_pct": "—", "commission_cycle_days": "—",
-                "daily_report_min": "0（自动）"}
+        return {
+            "first_response_min": "—",
+            "duplicate_rate_pct": "—",
+            "commission_cycle_days": "—",
+            "daily_report_min": "0（自动）",
+        }
     median = f"{total.median_s / 60:.1f}" if total.median_s is not None else "—"
     duplicates = f"{100 * total.duplicate_rate:.1f}" if total.duplicate_rate is not None else "—"
     return {
@@ -60,7 +64,9 @@ def _office_values(total: KpiRow | None) -> dict[str, str]:
 def build_daily_report(conn: Connection, day: date, now: datetime, names: dict[int, str]) -> DailyReport:
     """Collect the day's figures; `names` maps consultant ids to names."""
     total = (kpi(conn, day, day, now) or [None])[0]
-    people = [(names.get(int(r.key), r.key) if r.key.isdigit() else "—", r) for r in kpi(conn, day, day, now, "consultant")]
+    people = [
+        (names.get(int(r.key), r.key) if r.key.isdigit() else "—", r) for r in kpi(conn, day, day, now, "consultant")
+    ]
     office = _office_values(total)
     return DailyReport(
         day=day,

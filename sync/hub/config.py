@@ -88,7 +88,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
         text = str(hub["report_at"])
         hh, _, mm = text.partition(":")
         if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60 and len(mm) == 2):
-            raise HubConfigError(f"[hub] report_at must be a time like \"07:30\", got {text!r}")
+            raise HubConfigError(f'[hub] report_at must be a time like "07:30", got {text!r}')
     if "allowed_origins" in hub:
         hub["allowed_origins"] = tuple(hub["allowed_origins"])
     secrets = {}
