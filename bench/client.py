@@ -9,8 +9,8 @@ so the whole set is inside the snapshot window; ingesting through the customer c
 
 Figures: `cold_start_s` (bench/desk_start.py: process start to first paint of the real DeskWindow on
 the replicas this run produced, baseline: an empty QWidget, same method), `first_sync_100k_s` (a fresh
-manager desk, since=0, from engine.start() to the reset change set holding every lead; the hub's
-snapshot is capped at MAX_SNAPSHOT_LEADS, so past it the figure is reported incomplete and missed),
+manager desk, since=0, from engine.start() to the reset change set holding every lead; the hub
+sends the snapshot in pages, capped at MAX_SNAPSHOT_LEADS: past it the figure is incomplete, missed),
 `replay_10k_s` (a synced consultant desk queues `followup.log` mutations while the hub is down; from
 the restarted hub listening (its own time.time()) to the desk's outbox empty; baseline: the same
 follow_ups rows inserted with one executemany; `lost`/`duplicated` compare the hub's rows, by their
@@ -249,7 +249,8 @@ def first_sync(folder: Path, hub: HubProcess, token: str, n: int) -> dict[str, A
     def timed(snap: dict[str, Any]):
         started = time.perf_counter()
         changes = apply_snapshot(snap)
-        timing.update(apply_s=time.perf_counter() - started, received=len(snap["leads"]))
+        timing["apply_s"] = timing.get("apply_s", 0.0) + time.perf_counter() - started  # summed over pages
+        timing["received"] = timing.get("received", 0) + len(snap["leads"])
         return changes
 
     engine.store.snapshot = timed  # the DB worker's share of the figure
