@@ -14,43 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from models.leads import LeadIn
-from models.prepare import PreparedLead, prepare_lead
+from models.prepare import IDENTIFIER_COLUMNS, LEAD_COLUMNS, TOUCH_COLUMNS, PreparedLead, prepare_lead
 from models.privacy import Vault
 from models.rules import ProjectRules
 
-_LEAD_COLS = (
-    "id",
-    "source",
-    "source_message_id",
-    "customer_id",
-    "channel",
-    "kind",
-    "occurred_at",
-    "received_at",
-    "name_enc",
-    "name_masked",
-    "agency_id",
-    "broker_id",
-    "report_code",
-    "payload_enc",
-    "payload_type",
-    "payload_digest",
-    "match_reason",
-    "problems",
-)
-_IDENT_COLS = (
-    "lead_id",
-    "kind",
-    "status",
-    "blind_index",
-    "match_key",
-    "tag",
-    "value_enc",
-    "masked",
-    "reason",
-    "warnings",
-)
-_TOUCH_COLS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
+# the very columns the registry's bulk path writes
+_LEAD_COLS, _IDENT_COLS, _TOUCH_COLS = LEAD_COLUMNS, IDENTIFIER_COLUMNS, TOUCH_COLUMNS
 
 
 def _sql(table: str, cols: Iterable[str]) -> str:

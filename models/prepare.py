@@ -301,13 +301,13 @@ def store_placed_leads(
         touch_rows.append((lid, channel, kind, at, agency, broker, stored))
         if lead.kind is TouchKind.REPORT:
             report_rows.append((lid, agency, broker, lead.report_code, at))
-    executemany(conn, db.insert("leads", _LEAD_COLUMNS), lead_rows)
+    executemany(conn, db.insert("leads", LEAD_COLUMNS), lead_rows)
     executemany(conn, db.insert("identifiers", IDENTIFIER_COLUMNS), ident_rows)
-    executemany(conn, db.insert("touches", _TOUCH_COLUMNS), touch_rows)
+    executemany(conn, db.insert("touches", TOUCH_COLUMNS), touch_rows)
     executemany(conn, db.insert("reports", _REPORT_COLUMNS), report_rows)
 
 
-_LEAD_COLUMNS = (
+LEAD_COLUMNS = (
     "id",
     "source",
     "source_message_id",
@@ -327,7 +327,7 @@ _LEAD_COLUMNS = (
     "match_reason",
     "problems",
 )
-_TOUCH_COLUMNS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
+TOUCH_COLUMNS = ("lead_id", "channel", "kind", "occurred_at", "agency_id", "broker_id", "weight")
 _REPORT_COLUMNS = ("lead_id", "agency_id", "broker_id", "code", "reported_at")
 _collector = {"pauses": 0, "was_enabled": False}
 _collector_lock = threading.Lock()
