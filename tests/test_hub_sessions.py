@@ -276,3 +276,28 @@ async def test_reassignment_reaches_the_previous_consultant_and_snapshots_carry_
         assert offer["lead"]["name_masked"] == "张*" and offer["deadline"].startswith("2026-11-21T02:00:15")
         for c in (wang_client, manager, fresh):
             await c.close()
+
+
+async def test_subscribe_from_zero_while_events_race_the_snapshot(registry):
+    async with running_hub(registry) as hub:
+        _, manager = await enrolled(hub, "张经理", "manager")
+        people = [await enrolled(hub, f"顾问{i}", "consultant") for i in range(3)]
+        for i in range(10):
+            hub.hub.publish(await hub.hub.db(hub.hub.floor.set_status, people[i % 3][0], "on_duty", "t"))
+        client = await open_client(hub, manager)
+
+        async def churn():
+            for i in range(60):
+                change = await hub.hub.db(hub.hub.floor.set_status, people[i % 3][0], ("off", "on_duty")[i % 2], "t")
+                hub.hub.publish(change)
+
+        racing = asyncio.create_task(churn())
+        reply = await client.call("subscribe", since=0)
+        await racing
+        snapshot_seq = client.snapshots[0]["seq"]
+        assert reply["result"]["snapshot"] and snapshot_seq <= hub.hub.last_seq
+        seen = []
+        while (seen[-1] if seen else snapshot_seq) < hub.hub.last_seq:
+            seen.append((await client.next_event())["seq"])
+        assert seen == list(range(snapshot_seq + 1, hub.hub.last_seq + 1))  # nothing lost, nothing twice
+        await client.close()
