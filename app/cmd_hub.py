@@ -38,10 +38,13 @@ def hub_command(ctx: click.Context, host, ws_port, http_port, config_file) -> No
     logging.getLogger("websockets").setLevel(logging.WARNING)
     app.registry  # noqa: B018 - open the database and keys before listening
     background = []
+    qt = None  # the headless Qt instance painting report charts lives as long as the hub runs
     if config.smtp.recipients:
-        background.append(_daily_reports(app, config))
+        qt, job = _daily_reports(app, config)
+        background.append(job)
     with contextlib.suppress(KeyboardInterrupt):  # Windows, where signal handlers are not available
         asyncio.run(serve_forever(app.registry, config, background))
+    del qt
 
 
 def _daily_reports(app: AppContext, config):
@@ -54,9 +57,9 @@ def _daily_reports(app: AppContext, config):
     from app.report_job import daily_reports
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app.qt = QGuiApplication.instance() or QGuiApplication([])  # main thread, kept alive with the hub
+    qt = QGuiApplication.instance() or QGuiApplication([])  # created on the main thread
     hours, minutes = (int(x) for x in config.report_at.split(":"))
-    return daily_reports(app.registry, time(hours, minutes), config.smtp.recipients)
+    return qt, daily_reports(app.registry, time(hours, minutes), config.smtp.recipients)
 
 
 @hub_command.group("user")

@@ -66,12 +66,14 @@ class StaffMember:
     mobile_masked: str = ""
 
 
-def secret_hash(secret: str) -> str:
-    """The stored form of an enrollment code (case and dashes folded) or a token."""
-    text = secret.strip()
-    if len(text) <= 12:  # an enrollment code as typed: 'k7qd m2xp' is 'K7QD-M2XP'
-        text = "".join(ch for ch in text.upper() if ch.isalnum())
-    return hashlib.sha256(text.encode()).hexdigest()
+def token_hash(token: str) -> str:
+    """The stored form of a bearer token (random, so a plain SHA-256 is enough)."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def code_hash(code: str) -> str:
+    """The stored form of an enrollment code as typed: case, spaces and dashes do not matter."""
+    return token_hash("".join(ch for ch in code.upper() if ch.isalnum()))
 
 
 def new_code() -> str:
@@ -142,7 +144,7 @@ def issue_enrollment(conn: Connection, staff_id: int, now: datetime) -> str:
         staff_credentials.insert().values(
             staff_id=staff_id,
             kind="enrollment",
-            secret_hash=secret_hash(code),
+            secret_hash=code_hash(code),
             created_at=now,
             expires_at=now + timedelta(days=ENROLLMENT_DAYS),
         )
@@ -155,7 +157,7 @@ def enroll(conn: Connection, code: str, device: str, now: datetime) -> tuple[Sta
     row = conn.execute(
         sa.select(staff_credentials, staff.c.active)
         .join(staff, staff.c.id == staff_credentials.c.staff_id)
-        .where(staff_credentials.c.secret_hash == secret_hash(code), staff_credentials.c.kind == "enrollment")
+        .where(staff_credentials.c.secret_hash == code_hash(code), staff_credentials.c.kind == "enrollment")
     ).first()
     if row is None:
         raise StaffError("unknown enrollment code")
@@ -175,7 +177,7 @@ def enroll(conn: Connection, code: str, device: str, now: datetime) -> tuple[Sta
     token = secrets.token_urlsafe(32)
     conn.execute(
         staff_credentials.insert().values(
-            staff_id=row.staff_id, kind="token", secret_hash=secret_hash(token), label=device[:64], created_at=now
+            staff_id=row.staff_id, kind="token", secret_hash=token_hash(token), label=device[:64], created_at=now
         )
     )
     return get_staff(conn, row.staff_id), token
@@ -189,7 +191,7 @@ def authenticate(conn: Connection, token: str) -> tuple[StaffMember, int] | None
         sa.select(staff, staff_credentials.c.id.label("credential_id"))
         .join(staff_credentials, staff_credentials.c.staff_id == staff.c.id)
         .where(
-            staff_credentials.c.secret_hash == secret_hash(token),
+            staff_credentials.c.secret_hash == token_hash(token),
             staff_credentials.c.kind == "token",
             staff_credentials.c.revoked_at.is_(None),
             staff.c.active.is_(True),

@@ -39,6 +39,19 @@ def setup_floor(registry, clock):
     return floor, wang, change.result["leads"][0]
 
 
+def save_favourite_plan(floor, clock) -> None:
+    """The customer saves the 128㎡ plan in the mini program a minute from now; two minutes pass."""
+    body = {
+        "message_id": "e1",
+        "kind": "favourite_plan",
+        "plan_id": "C-1203",
+        "occurred_at": (clock.now() + timedelta(minutes=1)).isoformat(),
+        "identifiers": {"wx_union_id": "o6_union_1"},
+    }
+    floor.behaviour("mini_program", body)
+    clock.advance(minutes=2)
+
+
 def run_sweep(registry, clock, rules=ALL_ON):
     with write_transaction(registry.engine) as conn:
         return sweep(conn, rules, load_suggestions(), clock.now())
@@ -101,17 +114,7 @@ def test_price_dwell_opens_yellow_and_queues_wecom_with_masked_data_only(registr
 
 def test_switching_a_level_off_resolves_its_open_alerts(registry, clock):
     floor, _wang, _lead = setup_floor(registry, clock)
-    floor.behaviour(
-        "mini_program",
-        {
-            "message_id": "e1",
-            "kind": "favourite_plan",
-            "plan_id": "C-1203",
-            "occurred_at": (clock.now() + timedelta(minutes=1)).isoformat(),
-            "identifiers": {"wx_union_id": "o6_union_1"},
-        },
-    )
-    clock.advance(minutes=2)
+    save_favourite_plan(floor, clock)
     [opened] = run_sweep(registry, clock)
     assert opened.payload["suggestion"] == "李*客户-收藏128㎡三居户型-建议发送户型详细资料与一房一价"
     [closed] = run_sweep(registry, clock, replace(ALL_ON, blue=False))
@@ -121,17 +124,7 @@ def test_switching_a_level_off_resolves_its_open_alerts(registry, clock):
 def test_each_level_is_delivered_its_own_way(registry, clock):
     """Red: an event for the owner's popup; yellow: a queued WeCom message; blue: report only (no message)."""
     floor, wang, _lead = setup_floor(registry, clock)
-    floor.behaviour(
-        "mini_program",
-        {
-            "message_id": "e1",
-            "kind": "favourite_plan",
-            "plan_id": "C-1203",
-            "occurred_at": (clock.now() + timedelta(minutes=1)).isoformat(),
-            "identifiers": {"wx_union_id": "o6_union_1"},
-        },
-    )
-    clock.advance(minutes=2)
+    save_favourite_plan(floor, clock)
     [blue] = run_sweep(registry, clock)
     assert blue.payload["level"] == "blue"
     with registry.engine.connect() as conn:
