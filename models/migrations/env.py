@@ -2,7 +2,9 @@
 
 from alembic import context
 
-import models.hub_schema  # noqa: F401  (registers the hub's tables on the shared metadata)
+import models.deal_schema  # each schema module registers its tables on the shared metadata
+import models.hub_schema
+import models.transcript_schema  # noqa: F401
 from models.schema import metadata
 
 

@@ -4,16 +4,24 @@ zh_CN.py, compile the .qm (pyside6-lrelease). Fails listing any string that has 
 from __future__ import annotations
 
 import html
+import importlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from resources.i18n.zh_CN import ZH_CN
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 TS = HERE / "salesfloor_zh_CN.ts"
+
+
+def translations() -> dict[str, str]:
+    """Every Simplified Chinese translation: zh_CN.py plus one zh_CN_<area>.py per screen family."""
+    merged: dict[str, str] = {}
+    for path in sorted(HERE.glob("zh_CN*.py")):
+        module = importlib.import_module(f"resources.i18n.{path.stem}")
+        merged.update(module.ZH_CN)
+    return merged
 BIN = Path(sys.executable).parent
 
 
@@ -25,11 +33,12 @@ def sources() -> list[Path]:
 def fill(text: str) -> tuple[str, list[str]]:
     """Put a translation into every message of a .ts text; return it and the sources left without one."""
     missing: list[str] = []
+    zh_cn = translations()
 
     def one(match: re.Match) -> str:
         block = match.group(0)
         source = html.unescape(re.search(r"<source>(.*?)</source>", block, re.S).group(1))
-        zh = ZH_CN.get(source)
+        zh = zh_cn.get(source)
         if zh is None:
             missing.append(source)
             return block

@@ -1,0 +1,8 @@
+"""Deals (认购/签约), commission splits and agency settlements.
+
+They share `models.schema.metadata`, so Alembic and the schema-equality test see one schema.
+"""
+
+from __future__ import annotations
+
+from models.schema import metadata  # noqa: F401
