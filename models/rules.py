@@ -35,6 +35,14 @@ class ProtectionRules:
 
 
 @dataclass(frozen=True)
+class CommissionRules:
+    """Commission pools and settlement (see docs/commission.md)."""
+
+    pool_rate: Decimal = Decimal("0.015")
+    settlement_target_days: int = 3
+
+
+@dataclass(frozen=True)
 class ProjectRules:
     """Everything configurable about identity and attribution for one project."""
 
@@ -45,6 +53,7 @@ class ProjectRules:
     dispatch: DispatchRules = field(default_factory=DispatchRules)
     calendar: OfficeCalendar = field(default_factory=OfficeCalendar)
     alerts: AlertRules = field(default_factory=AlertRules)
+    commission: CommissionRules = field(default_factory=CommissionRules)
 
     def weight(self, channel: str, kind: str) -> Decimal:
         """Contribution weight of a touch: 'channel.kind', else '*.kind', else 0."""
@@ -193,7 +202,7 @@ def load_rules(path: Path | str | None = None) -> ProjectRules:
             raise RulesError(f"{path}: not valid TOML ({exc})") from None
         except OSError as exc:
             raise RulesError(f"{path}: cannot read rules file ({exc.strerror})") from None
-    sections = ("identity", "weights", "protection", "dispatch", "calendar", "alerts")
+    sections = ("identity", "weights", "protection", "dispatch", "calendar", "alerts", "commission")
     unknown = set(data) - set(sections)
     if unknown:
         raise RulesError(f"unknown section(s) {sorted(unknown)}; expected {', '.join(sections)}")
@@ -206,6 +215,7 @@ def load_rules(path: Path | str | None = None) -> ProjectRules:
         dispatch=_parse_dispatch(data.get("dispatch", {})),
         calendar=_parse_calendar(data.get("calendar", {})),
         alerts=_parse_alerts(data.get("alerts", {})),
+        commission=_parse_commission(data.get("commission", {})),
     )
 
 
@@ -215,3 +225,20 @@ def _parse_alerts(table: dict[str, Any]) -> AlertRules:
         return parse_alert_rules(table)
     except ValueError as exc:
         raise RulesError(str(exc)) from None
+
+
+def _parse_commission(table: dict[str, Any]) -> CommissionRules:
+    """Validate the [commission] table."""
+    unknown = set(table) - {"pool_rate", "settlement_target_days"}
+    if unknown:
+        raise RulesError(f"commission: unknown key(s) {sorted(unknown)}")
+    base = CommissionRules()
+    raw = table.get("pool_rate", base.pool_rate)
+    try:
+        rate = Decimal(str(raw))
+    except InvalidOperation:
+        raise RulesError(f'commission.pool_rate {raw!r} is not a number like "0.015"') from None
+    if isinstance(raw, bool) or not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+        raise RulesError(f"commission.pool_rate must be between 0 and 1 (a share of the signed amount), got {raw!r}")
+    target = table.get("settlement_target_days", base.settlement_target_days)
+    return CommissionRules(rate, _whole("commission.settlement_target_days", target, 0))
