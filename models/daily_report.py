@@ -1,5 +1,6 @@
-"""The daily report: the day's figures for the sales director, one section per consultant, and the
-office beside the 2025 industry averages and the targets. Plain data; rendering is elsewhere."""
+"""The daily report: the day's figures for the sales director, a summary line per consultant (from the
+consultants' own daily reports), and the office beside the 2025 industry averages and the targets.
+Plain data; rendering is elsewhere."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.engine import Connection
 
+from models.consultant_report import ConsultantDay, build_consultant_reports
 from models.metrics import KpiRow, alerts_by_level, kpi, response_histogram
 
 # The seed's 2025 industry averages and the targets this office works to.
@@ -41,6 +43,7 @@ class DailyReport:
     histogram: list[int]
     alerts: dict[str, int]
     benchmarks: list[BenchmarkLine] = field(default_factory=list)
+    people: list[ConsultantDay] = field(default_factory=list)  # every active consultant's own report
 
 
 def _office_values(total: KpiRow | None) -> dict[str, str]:
@@ -76,4 +79,5 @@ def build_daily_report(conn: Connection, day: date, now: datetime, names: dict[i
         histogram=response_histogram(conn, day, day),
         alerts=alerts_by_level(conn, day, day),
         benchmarks=[BenchmarkLine(k, label, office[k], industry, target) for k, label, industry, target in BENCHMARKS],
+        people=build_consultant_reports(conn, day, now),
     )

@@ -1,4 +1,4 @@
-"""Hub configuration: addresses, TLS, timeouts, allowed origins and channel secrets (hub.toml)."""
+"""Hub configuration: addresses, TLS, timeouts, allowed origins, channel secrets and reports (hub.toml)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,17 @@ from sync.protocol import MAX_MESSAGE_BYTES
 
 class HubConfigError(ValueError):
     """hub.toml is unusable; the message names the key."""
+
+
+REPORT_LANGUAGES = ("zh_CN", "en")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """[report]: who receives a personal daily report, and in which language."""
+
+    consultants: dict[str, str] = field(default_factory=dict)  # staff name (or "#id") -> e-mail address
+    language: str = "zh_CN"
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class HubConfig:
     wecom_per_minute: int = 20
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report_at: str = "07:30"  # the daily report, Asia/Shanghai
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     def secret(self, source: str) -> str | None:
         """A channel's secret: SALESFLOOR_SECRET_<SOURCE> in the environment wins over hub.toml."""
@@ -72,7 +84,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
             raise HubConfigError(f"{path}: not valid TOML ({exc})") from None
     hub = dict(data.get("hub", {}))
     hub.update({k: v for k, v in overrides.items() if v is not None})
-    known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute", "smtp"}
+    known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute", "smtp", "report"}
     unknown = set(hub) - known
     if unknown:
         raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")
@@ -104,8 +116,32 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
     if isinstance(per_minute, bool) or not isinstance(per_minute, int) or not 1 <= per_minute <= 20:
         raise HubConfigError("[wecom] per_minute must be a whole number from 1 to 20 (WeCom's limit)")
     return HubConfig(
-        **hub, secrets=secrets, wecom_robots=dict(robots), wecom_per_minute=per_minute, smtp=_smtp(data.get("smtp", {}))
+        **hub,
+        secrets=secrets,
+        wecom_robots=dict(robots),
+        wecom_per_minute=per_minute,
+        smtp=_smtp(data.get("smtp", {})),
+        report=_report(data.get("report", {})),
     )
+
+
+def _report(table: Any) -> ReportSettings:
+    """The [report] table: `language`, and [report.consultants] mapping a staff name (or "#id") to an address."""
+    if not isinstance(table, dict):
+        raise HubConfigError("[report] must be a table")
+    unknown = set(table) - {"language", "consultants"}
+    if unknown:
+        raise HubConfigError(f"[report]: unknown key(s) {sorted(unknown)}")
+    language = table.get("language", "zh_CN")
+    if language not in REPORT_LANGUAGES:
+        raise HubConfigError(f"[report] language must be one of {list(REPORT_LANGUAGES)}, got {language!r}")
+    consultants = table.get("consultants", {})
+    if not isinstance(consultants, dict):
+        raise HubConfigError("[report.consultants] must map a consultant's name to an e-mail address")
+    for who, address in consultants.items():
+        if not who.strip() or not isinstance(address, str) or "@" not in address.strip(" @"):
+            raise HubConfigError(f"[report.consultants] {who!r} must be given an e-mail address, got {address!r}")
+    return ReportSettings({who.strip(): address.strip() for who, address in consultants.items()}, language)
 
 
 def _smtp(table: dict[str, Any]) -> SmtpSettings:
