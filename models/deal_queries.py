@@ -1,0 +1,172 @@
+"""Deals as screens and exports read them: the deals list, a deal with its split lines (plain data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from models.clock import BUSINESS_TZ
+from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
+from models.schema import customers
+
+
+@dataclass(frozen=True)
+class DealSummary:
+    """One deal as the deals list shows it (customer name masked)."""
+
+    deal_id: int
+    customer_id: int
+    customer_name: str
+    unit: str
+    state: str
+    consultant_id: int | None
+    consultant_name: str
+    subscribed_at: datetime | None
+    subscription_amount: Decimal | None
+    signed_at: datetime | None
+    signed_amount: Decimal | None
+    first_touch_at: datetime | None
+    cycle_days: int | None
+    pool: Decimal | None = None
+    owner: str = ""  # who 判客 named at the signing: an agency's name, or 案场
+
+
+@dataclass(frozen=True)
+class SplitRow:
+    """One line of a deal's commission split, with its reasons (zh and en) and settlement state."""
+
+    position: int
+    party_kind: str
+    party_name: str
+    channel: str | None
+    agency_id: int | None
+    weight: Decimal
+    eligible: bool
+    amount: Decimal
+    reasons: str
+    reasons_en: str
+    statement_id: int | None = None
+    statement_status: str | None = None
+
+
+@dataclass(frozen=True)
+class DealDetail:
+    """A deal, its pool and split lines, and the 判客 reasons behind them."""
+
+    deal: DealSummary
+    rate: Decimal | None = None
+    lines: tuple[SplitRow, ...] = ()
+    judgement: str = ""
+    judgement_en: str = ""
+    audit_seq: int | None = None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+_SUMMARY = sa.select(
+    deals,
+    customers.c.name_masked,
+    commission_pools.c.amount.label("pool"),
+    commission_pools.c.rate,
+    commission_pools.c.judgement,
+    commission_pools.c.audit_seq,
+).select_from(
+    deals.join(customers, customers.c.id == deals.c.customer_id).outerjoin(
+        commission_pools, commission_pools.c.deal_id == deals.c.id
+    )
+)
+
+
+def _owner(judgement: dict[str, Any] | None) -> str:
+    if not judgement:
+        return ""
+    return judgement["agency_name"] if judgement["owner"] == "agency" else "案场"
+
+
+def _summary(r: Any) -> DealSummary:
+    return DealSummary(
+        r.id,
+        r.customer_id,
+        r.name_masked,
+        r.unit,
+        r.state,
+        r.consultant_id,
+        r.consultant_name,
+        r.subscribed_at,
+        r.subscription_amount,
+        r.signed_at,
+        r.signed_amount,
+        r.first_touch_at,
+        r.cycle_days,
+        r.pool,
+        _owner(r.judgement),
+    )
+
+
+def deal_detail(conn: Connection, deal_id: int) -> DealDetail:
+    """A deal with its split lines (LookupError if there is no such deal)."""
+    row = conn.execute(_SUMMARY.where(deals.c.id == deal_id)).first()
+    if row is None:
+        raise LookupError(f"deal #{deal_id} does not exist")
+    lines = conn.execute(
+        sa.select(commission_lines, settlement_statements.c.status)
+        .select_from(
+            commission_lines.join(commission_pools, commission_pools.c.id == commission_lines.c.pool_id).outerjoin(
+                settlement_statements, settlement_statements.c.id == commission_lines.c.statement_id
+            )
+        )
+        .where(commission_pools.c.deal_id == deal_id)
+        .order_by(commission_lines.c.position)
+    ).all()
+    judgement = row.judgement or {"reasons": []}
+    return DealDetail(
+        _summary(row),
+        Decimal(row.rate) if row.rate is not None else None,
+        tuple(
+            SplitRow(
+                r.position,
+                r.party_kind,
+                r.party_name,
+                r.channel,
+                r.agency_id,
+                Decimal(r.weight),
+                r.eligible,
+                r.amount,
+                "；".join(x["text"] for x in r.reasons),
+                "; ".join(x.get("text_en", x["text"]) for x in r.reasons),
+                r.statement_id,
+                r.status,
+            )
+            for r in lines
+        ),
+        "\n".join(x["text"] for x in judgement["reasons"]),
+        "\n".join(x.get("text_en", x["text"]) for x in judgement["reasons"]),
+        row.audit_seq,
+        judgement["reasons"],
+    )
+
+
+def business_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """UTC bounds [from, to) of business days start..end inclusive (Asia/Shanghai)."""
+    low = datetime.combine(start, datetime.min.time(), BUSINESS_TZ)
+    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), BUSINESS_TZ)
+    return low, high
+
+
+def list_deals(
+    conn: Connection, start: date | None = None, end: date | None = None, consultant_id: int | None = None
+) -> list[DealSummary]:
+    """Deals subscribed or signed within business days start..end (all when not given), newest first."""
+    q = _SUMMARY
+    if start is not None and end is not None:
+        low, high = business_day_bounds(start, end)
+        latest = sa.func.coalesce(deals.c.signed_at, deals.c.subscribed_at)
+        q = q.where(latest >= low, latest < high)
+    if consultant_id is not None:
+        q = q.where(deals.c.consultant_id == consultant_id)
+    q = q.order_by(sa.func.coalesce(deals.c.signed_at, deals.c.subscribed_at).desc(), deals.c.id.desc())
+    return [_summary(r) for r in conn.execute(q)]
