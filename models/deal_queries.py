@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,61 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.clock import BUSINESS_TZ
+from models.deal_records import DealDetail, DealSummary, SplitRow
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
 from models.schema import customers
-
-
-@dataclass(frozen=True)
-class DealSummary:
-    """One deal as the deals list shows it (customer name masked)."""
-
-    deal_id: int
-    customer_id: int
-    customer_name: str
-    unit: str
-    state: str
-    consultant_id: int | None
-    consultant_name: str
-    subscribed_at: datetime | None
-    subscription_amount: Decimal | None
-    signed_at: datetime | None
-    signed_amount: Decimal | None
-    first_touch_at: datetime | None
-    cycle_days: int | None
-    pool: Decimal | None = None
-    owner: str = ""  # who 判客 named at the signing: an agency's name, or 案场
-
-
-@dataclass(frozen=True)
-class SplitRow:
-    """One line of a deal's commission split, with its reasons (zh and en) and settlement state."""
-
-    position: int
-    party_kind: str
-    party_name: str
-    channel: str | None
-    agency_id: int | None
-    weight: Decimal
-    eligible: bool
-    amount: Decimal
-    reasons: str
-    reasons_en: str
-    statement_id: int | None = None
-    statement_status: str | None = None
-
-
-@dataclass(frozen=True)
-class DealDetail:
-    """A deal, its pool and split lines, and the 判客 reasons behind them."""
-
-    deal: DealSummary
-    rate: Decimal | None = None
-    lines: tuple[SplitRow, ...] = ()
-    judgement: str = ""
-    judgement_en: str = ""
-    audit_seq: int | None = None
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-
 
 _SUMMARY = sa.select(
     deals,

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from models.clock import business_time
+from models.deal_records import decision_text
 from models.leads import CHANNEL_LABELS_ZH, TOUCH_LABELS_ZH
 
 KIND_ZH = {**{k.value: v for k, v in TOUCH_LABELS_ZH.items()}, "follow_up_visit": "顾问登记到访"}
@@ -42,21 +43,6 @@ def when(text: str | None) -> str:
 def dispute_json(pack: dict[str, Any]) -> str:
     """The pack as indented UTF-8 JSON (what `salesfloor audit export` writes for a customer)."""
     return json.dumps(pack, ensure_ascii=False, indent=2, sort_keys=True)
-
-
-def _decision_text(d: dict[str, Any]) -> str:
-    """A chain row's payload in one line: its reasons when it has them, else its key facts."""
-    payload = d["payload"]
-    if "reasons" in payload and payload["reasons"] and isinstance(payload["reasons"][0], dict):
-        return "；".join(r.get("text", "") for r in payload["reasons"])
-    if "reason" in payload and isinstance(payload["reason"], dict):
-        return payload["reason"].get("text", "")
-    if "judgement" in payload:
-        return "；".join(f"{line['party']} {line['amount']}" for line in payload.get("lines", []))
-    if "explanation" in payload:
-        return str(payload["explanation"])
-    keep = {k: v for k, v in payload.items() if k in ("deal_id", "unit", "amount", "statement_id", "note", "at")}
-    return json.dumps(keep, ensure_ascii=False)
 
 
 def sections(pack: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -114,7 +100,7 @@ def sections(pack: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
             when(d["at"]),
             ACTION_ZH.get(d["action"], d["action"]),
             d["actor"],
-            _decision_text(d),
+            decision_text(d["payload"]),
             d["hash"],
             d["prev_hash"],
             "通过" if d["hash_ok"] else "不符",

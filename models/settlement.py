@@ -18,6 +18,7 @@ from models.clock import Clock, SystemClock
 from models.db import write_transaction
 from models.deal_checks import stamp
 from models.deal_queries import business_day_bounds
+from models.deal_records import MAX_PERIOD_DAYS, NEXT, STATUSES, transition_refusal
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
 from models.privacy import redact
 from models.settlement_queries import (
@@ -44,31 +45,9 @@ __all__ = [
     "transition_refusal",
 ]
 
-STATUSES = ("pending", "confirmed", "paid")
-NEXT = {"pending": "confirmed", "confirmed": "paid"}
-MAX_PERIOD_DAYS = 366
-# who may move a statement to a status (role names as in models.staff.Role)
-TRANSITION_ROLES = {
-    "confirmed": frozenset({"broker", "channel_specialist", "manager", "admin"}),
-    "paid": frozenset({"manager", "admin"}),
-}
-PREPARE_ROLES = frozenset({"channel_specialist", "manager", "admin"})
-
 
 class SettlementError(ValueError):
     """A settlement step that cannot be done as asked; the message says why."""
-
-
-def transition_refusal(role: str, member_agency_id: int | None, statement_agency_id: int, to: str) -> str | None:
-    """None if this role may move a statement to `to`, else why not (a broker only for their own agency)."""
-    allowed = TRANSITION_ROLES.get(to)
-    if allowed is None:
-        return f"a statement can be moved to {' or '.join(TRANSITION_ROLES)}, not {to!r}"
-    if role not in allowed:
-        return f"a {role} may not mark a statement {to}"
-    if role == "broker" and member_agency_id != statement_agency_id:
-        return "a broker may confirm only their own agency's statements"
-    return None
 
 
 def _unsettled(start: date, end: date, agency_id: int | None):

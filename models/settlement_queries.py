@@ -7,7 +7,6 @@ statement marked paid. The seed's target is three days (`[commission] settlement
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,78 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.deal_queries import business_day_bounds
+from models.deal_records import CycleFigure, StatementDetail, StatementLine, StatementSummary
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
 from models.schema import agencies, brokers, customers
 
 DAY = Decimal(86400)
-
-
-@dataclass(frozen=True)
-class StatementSummary:
-    """A statement's head: agency, period, status with who and when, total."""
-
-    statement_id: int
-    agency_id: int
-    agency_name: str
-    period_start: date
-    period_end: date
-    status: str
-    total: Decimal
-    line_count: int
-    created_at: datetime
-    created_by: str
-    confirmed_at: datetime | None = None
-    confirmed_by: str | None = None
-    paid_at: datetime | None = None
-    paid_by: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class StatementLine:
-    """One deal's commission to the agency on a statement (customer name masked)."""
-
-    line_id: int
-    deal_id: int
-    unit: str
-    customer_id: int
-    customer_name: str
-    signed_at: datetime
-    signed_amount: Decimal
-    pool: Decimal
-    broker_name: str
-    weight: Decimal
-    amount: Decimal
-    reasons: str
-    cycle_days: Decimal | None = None  # signing → paid, in days to 0.1, once paid
-
-
-@dataclass(frozen=True)
-class StatementDetail:
-    """A statement and its lines; the lines always sum to the total."""
-
-    statement: StatementSummary
-    lines: tuple[StatementLine, ...] = ()
-
-
-@dataclass(frozen=True)
-class CycleFigure:
-    """The settlement cycle over lines of deals signed in a period (days, to 0.1)."""
-
-    target_days: int
-    lines: int
-    paid: int
-    within_target: int
-    median_days: Decimal | None
-    p90_days: Decimal | None
-    max_days: Decimal | None
-    open_lines: int
-    oldest_open_days: Decimal | None
-
-    @property
-    def share_within(self) -> float | None:
-        """Share of paid lines paid within the target (None before any is paid)."""
-        return self.within_target / self.paid if self.paid else None
 
 
 _HEAD = sa.select(settlement_statements, agencies.c.name.label("agency_name")).select_from(
