@@ -133,12 +133,13 @@ def report_words(language: str) -> dict:
         return tomllib.load(fh)[language]
 
 
-def _bar(share: float | None, color: str) -> str:
-    """A horizontal bar as table cells: mail clients and QTextBrowser both draw it without images."""
-    pct = round(100 * (share or 0))
-    filled = f'<td width="{pct}%" bgcolor="{color}" height="14"></td>' if pct else ""
-    rest = f'<td width="{100 - pct}%" bgcolor="#eceff1" height="14"></td>' if pct < 100 else ""
-    return f'<table width="320" cellpadding="0" cellspacing="0"><tr>{filled}{rest}</tr></table>'
+def _bar(share: float | None, color: str, width: int = 300) -> str:
+    """A horizontal bar as two table cells of fixed pixel width: mail clients and QTextBrowser both draw
+    it without images."""
+    filled = round(width * min(1.0, max(0.0, share or 0)))
+    cells = [(filled, color), (width - filled, "#eceff1")]
+    tds = "".join(f'<td width="{w}" bgcolor="{c}" style="font-size: 8px">&nbsp;</td>' for w, c in cells if w)
+    return f'<table cellpadding="0" cellspacing="0" border="0"><tr>{tds}</tr></table>'
 
 
 def _late_rows(person: ConsultantDay, w: dict) -> str:
@@ -187,7 +188,7 @@ def consultant_mail(person: ConsultantDay, language: str = "zh_CN") -> dict:
     html = f"""<html><body style="font-family: sans-serif; color: #263238">
 <h2>{escape(w["title"].format(name=person.name, day=day))}</h2>
 <p style="font-size: 18px">{escape(w["rate_5"])} <b>{pct(person.rate_5)}</b>
-（{escape(w["team"])} {pct(person.team_rate_5)} · {escape(w["target"])}）</p>
+{escape(w["beside"].format(team=pct(person.team_rate_5)))}</p>
 <table cellpadding="4" cellspacing="0">
 <tr><td>{escape(w["me"])}</td><td>{_bar(person.rate_5, "#fb8c00")}</td><td>{pct(person.rate_5)}</td></tr>
 <tr><td>{escape(w["team"])}</td><td>{_bar(person.team_rate_5, "#90a4ae")}</td><td>{pct(person.team_rate_5)}</td></tr>

@@ -263,9 +263,75 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
             window.red.show_alerts([])
         window.close()
     shots.append((f"wall-{lang}.png", wall_shot(app)))
+    shots += report_shots(app, lang)
     for name, pixmap in shots:
         pixmap.save(str(folder / name))
         print(folder / name)
+
+
+def sample_consultant_day():
+    """王磊's Saturday as his own daily report sees it (masked leads, team rate beside his)."""
+    from models.consultant_report import ConsultantDay, LateLead
+    from models.metrics import KpiRow
+
+    mine = KpiRow("1", 14, 13, 11, 14, 13, 14, 1, 1, 3, 138.0, 412.0)
+    team = KpiRow("all", 61, 57, 52, 60, 56, 60, 3, 4, 9, 151.0, 520.0)
+    late = (
+        LateLead(131, NOW - timedelta(hours=1, minutes=18), "赵*", "139****2231", "douyin", 11 * 60),
+        LateLead(140, NOW - timedelta(minutes=52), "欧***", "137****0912", "anjuke", 26 * 60),
+        LateLead(152, NOW - timedelta(minutes=12), "孙*", "136****4410", "xiaohongshu", None),
+    )
+    return ConsultantDay(
+        1,
+        "王磊",
+        NOW.date(),
+        mine,
+        team,
+        late,
+        {"call": 9, "wechat": 6, "visit": 3, "note": 2},
+        {"red": 1, "yellow": 2, "blue": 0},
+    )
+
+
+def report_shots(app: QApplication, lang: str) -> list:
+    """A consultant's daily report as the mail shows it, and the export menu on the manager's lead table."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QMenu, QTextBrowser
+
+    from app.report_job import consultant_mail
+    from views.export import exporter_of
+    from views.manager import ManagerView
+
+    browser = QTextBrowser()
+    browser.resize(760, 540)
+    browser.setHtml(consultant_mail(sample_consultant_day(), "en" if lang == "en" else "zh_CN")["html"])
+    browser.show()
+    app.processEvents()
+    shots = [(f"consultant-report-{lang}.png", browser.grab())]
+    browser.close()
+
+    manager = ManagerView(lambda: NOW)
+    manager.resize(1100, 640)
+    manager.apply(floor_change("manager"), STAFF)
+    manager.show()
+    app.processEvents()
+    table = manager.table
+    table.selectRow(2)
+    spot = table.viewport().mapTo(manager, table.visualRect(table.model().index(2, 1)).center())
+    menu = QMenu(manager)
+    menu.addActions(table.actions())
+    menu.popup(manager.mapToGlobal(spot))
+    app.processEvents()
+    picture = manager.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(spot + QPoint(2, 2), menu.grab())
+    painter.end()
+    menu.close()
+    assert exporter_of(table) is not None
+    shots.append((f"export-menu-{lang}.png", picture))
+    manager.close()
+    return shots
 
 
 if __name__ == "__main__":

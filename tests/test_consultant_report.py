@@ -223,7 +223,7 @@ async def test_each_consultant_receives_only_their_own_report(registry, clock, i
     mine, theirs = html_of(mail["wang@x.example"]), html_of(mail["li@x.example"])
     assert "139****0002" in mine and "139****0003" in mine and "李敏" not in mine
     assert not any(f"137****000{n}" in mine for n in (4, 5, 6))  # 李敏's leads stay out of 王磊's report
-    assert "今日无超时、无漏跟" in theirs and "139****" not in theirs and "王磊" not in theirs
+    assert "当日无超时、无漏跟" in theirs and "139****" not in theirs and "王磊" not in theirs
     director = html_of(mail["director@x.example"])
     assert "顾问日报汇总" in director and "陈晨" in director and "无业务，未发送" in director
     assert director.count("已发送") == 2 and not re.search(r"1\d{10}", director + mine + theirs)

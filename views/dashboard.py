@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.clock import business_time
+from models.table_export import TableData, Typed
+from views.export import install_export
 from views.format import age_text, channel_label
 
 TARGET = 0.95
@@ -46,6 +48,8 @@ class DashboardView(QWidget):
         pg.setConfigOptions(antialias=True, background="w", foreground="#37474f")
         self._now = now
         self._consultants: list[tuple[str, float]] = []
+        self._people: list[dict] = []
+        self._late: list[dict] = []
         today = business_time(now()).date()
         self.start = QDateEdit(QDate(today - timedelta(days=13)))
         self.end = QDateEdit(QDate(today))
@@ -95,6 +99,14 @@ class DashboardView(QWidget):
         self.alert_label.setStyleSheet("font-size: 16px")
         self.drill = QListWidget()
         self.drill_title = QLabel(self.tr("Click a consultant's bar to see who was answered late"))
+        self.board_export = install_export(
+            self.board, self.tr("Consultant leaderboard"), self.leaderboard_table, now, context_menu=False
+        )
+        self.board.getPlotItem().vb.menu.addAction(self.board_export.action)  # the chart's own right-click menu
+        self.drill_export = install_export(self.drill, self.tr("Late or unanswered"), self.late_table, now)
+        exports = QHBoxLayout()
+        exports.addWidget(self.board_export.button(self.tr("Export leaderboard…")))
+        exports.addWidget(self.drill_export.button(self.tr("Export list…")))
         grid = QGridLayout()
         grid.addWidget(self.trend, 0, 0)
         grid.addWidget(self.histogram, 0, 1)
@@ -104,6 +116,7 @@ class DashboardView(QWidget):
         side.addWidget(self.alert_label)
         side.addWidget(self.drill_title)
         side.addWidget(self.drill)
+        side.addLayout(exports)
         body = QHBoxLayout()
         body.addLayout(grid, 3)
         body.addLayout(side, 1)
@@ -157,6 +170,7 @@ class DashboardView(QWidget):
         )
         people = sorted(report.get("by_consultant", []), key=lambda r: -(r["rate_5"] or 0))
         self._fill_consultants(people)
+        self._people = people
         self._consultants = [(r["key"], r.get("consultant_id")) for r in people]
         self.board_bars.setOpts(x=list(range(len(people))), height=[r["rate_5"] or 0 for r in people])
         self.board.getAxis("bottom").setTicks(
@@ -188,11 +202,13 @@ class DashboardView(QWidget):
     def show_late(self, result: dict) -> None:
         """List the drill-down's leads (masked)."""
         self.drill.clear()
+        self._late = []
         if "error" in result:
             self.drill.addItem(result.get("message", result["error"]))
             return
         now = self._now()
-        for card in result.get("leads", []):
+        self._late = list(result.get("leads", []))
+        for card in self._late:
             received = datetime.fromisoformat(card["received_at"])
             waited = age_text((now - received).total_seconds())
             self.drill.addItem(
@@ -200,3 +216,50 @@ class DashboardView(QWidget):
                 f"{channel_label(card['channel'])} · {waited}"
             )
         self.drill_title.setText(self.drill_title.text() + f" — {self.drill.count()}")
+
+    def leaderboard_table(self) -> TableData:
+        """The leaderboard as exported: one row per consultant, rates and times typed."""
+        headers = [
+            self.tr("Consultant"),
+            self.tr("Leads"),
+            self.tr("Answered"),
+            self.tr("5-minute rate"),
+            self.tr("Late or unanswered"),
+            self.tr("Median first response (min)"),
+            self.tr("Visits"),
+        ]
+        rows = []
+        for r in self._people:
+            median = r.get("median_s")
+            rows.append(
+                [
+                    r["key"],
+                    Typed(r.get("leads", 0), str(r.get("leads", 0))),
+                    Typed(r.get("answered"), "" if r.get("answered") is None else str(r["answered"])),
+                    Typed(r.get("rate_5"), _pct(r.get("rate_5"))),
+                    Typed(r.get("unanswered_late", 0), str(r.get("unanswered_late", 0))),
+                    Typed(
+                        None if median is None else round(median / 60, 1),
+                        "" if median is None else f"{median / 60:.1f}",
+                    ),
+                    Typed(r.get("visits"), "" if r.get("visits") is None else str(r["visits"])),
+                ]
+            )
+        return TableData(self.board_export.title, headers, rows)
+
+    def late_table(self) -> TableData:
+        """The drill-down as exported: when, who (masked), mobile (masked), channel."""
+        headers = [self.tr("Received"), self.tr("Customer"), self.tr("Mobile"), self.tr("Channel")]
+        rows = []
+        for card in self._late:
+            received = datetime.fromisoformat(card["received_at"])
+            rows.append(
+                [
+                    Typed(received, f"{business_time(received):%Y-%m-%d %H:%M}"),
+                    card.get("name_masked") or "—",
+                    card.get("mobile_masked") or "",
+                    channel_label(card.get("channel", "")),
+                ]
+            )
+        title = self.drill_title.text().rsplit(" — ", 1)[0] or self.drill_export.title
+        return TableData(title, headers, rows)

@@ -9,11 +9,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from models.desk_state import DeskChange, LeadRow
+from views.export import install_export
 from views.format import age_text, channel_label, day_time, kind_label, state_label
 
 FIVE_MINUTES = 300
@@ -209,8 +217,9 @@ class LeadTableModel(QAbstractTableModel):
 COLUMN_WIDTHS = (90, 120, 90, 90, 100, 110, 90, 110)
 
 
-def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrder):
-    """A sorted table view over a lead model: (proxy, view), rows selected whole, widths fixed.
+def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrder, title: str | None = None):
+    """A sorted table view over a lead model: (proxy, view), rows selected whole, widths fixed, and
+    exportable (right-click or Ctrl+E: "Export…"; `exporter_of(view).button()` for a toolbar).
 
     Fixed widths rather than resize-to-contents: measuring every cell on each change would call
     `data()` for every row of a large queue on the GUI thread.
@@ -230,4 +239,5 @@ def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrd
     for i, width in enumerate(COLUMN_WIDTHS):
         header.resizeSection(i, width)
     header.setStretchLastSection(True)
+    install_export(view, title or QCoreApplication.translate("LeadTable", "Leads"))
     return proxy, view

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from models.clock import business_time
 from models.desk_state import DeskChange, LeadRow, StaffRow
+from views.export import exporter_of, install_export
 from views.format import age_text, status_label
 from views.lead_model import LEAD_ROLE, LeadTableModel, lead_table, unanswered
 
@@ -156,7 +157,7 @@ class ManagerView(QWidget):
         self._now = now
         self._staff: list[StaffRow] = []
         self.model = LeadTableModel(lambda r: True, now)
-        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder)
+        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder, self.tr("Leads"))
         self.filter = QComboBox()
         self.filter.addItem(self.tr("All leads"), "all")
         self.filter.addItem(self.tr("Not yet answered"), "waiting")
@@ -168,6 +169,8 @@ class ManagerView(QWidget):
         bar.addWidget(self.filter)
         bar.addStretch(1)
         bar.addWidget(self.reassign)
+        self.export_button = exporter_of(self.table).button()
+        bar.addWidget(self.export_button)
         queue = QGroupBox(self.tr("Leads"))
         queue_layout = QVBoxLayout(queue)
         queue_layout.addLayout(bar)
@@ -178,8 +181,14 @@ class ManagerView(QWidget):
         self.board.setModel(self.board_model)
         self.board.verticalHeader().hide()
         self.board.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.board_export = install_export(self.board, self.tr("Consultants"), now=now)
         board_box = QGroupBox(self.tr("Consultants"))
-        QVBoxLayout(board_box).addWidget(self.board)
+        board_layout = QVBoxLayout(board_box)
+        board_layout.addWidget(self.board)
+        board_bar = QHBoxLayout()
+        board_bar.addStretch(1)
+        board_bar.addWidget(self.board_export.button())
+        board_layout.addLayout(board_bar)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("managerSplitter")
