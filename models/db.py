@@ -60,7 +60,16 @@ def _sqlite_do_begin(dbapi_connection) -> None:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that excludes other writers: identity decisions read, then write, atomically."""
+    """A transaction that excludes other writers: identity decisions read, then write, atomically.
+
+    Inside `shared_write_transaction` on the same thread and engine it is a SAVEPOINT of the shared
+    transaction instead: an error rolls back only this part, the rest commits together.
+    """
+    shared = getattr(_writing, "shared", None)
+    if shared is not None and shared.engine is engine:
+        with shared.begin_nested():
+            yield shared
+        return
     _writing.active = True
     try:
         conn_cm = engine.begin()
@@ -76,6 +85,23 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
             raise
     else:
         conn_cm.__exit__(None, None, None)
+
+
+@contextmanager
+def shared_write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction that every `write_transaction` on this thread joins (as a savepoint).
+
+    For applying many small operations at once (a desk's queued actions after reconnecting): one
+    commit instead of one per operation, and a refused operation still rolls back only its own part.
+    """
+    if getattr(_writing, "shared", None) is not None:
+        raise RuntimeError("a shared write transaction is already open on this thread")
+    with write_transaction(engine) as conn:
+        _writing.shared = conn
+        try:
+            yield conn
+        finally:
+            _writing.shared = None
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.hub_schema import hub_events
+from models.prepare import column_converter, db_params, executemany, next_ids
 
 
 @dataclass(frozen=True)
@@ -45,22 +46,35 @@ class PendingEvent:
 
 
 def append_events(conn: Connection, pending: list[PendingEvent], at: datetime) -> list[Event]:
-    """Write events in order inside the caller's transaction; return them with their sequence numbers."""
-    out = []
-    for p in pending:
+    """Write events in order inside the caller's transaction; return them with their sequence numbers.
+
+    Several go with reserved sequence numbers and one `executemany` (the caller holds the write lock).
+    """
+    if len(pending) == 1:
+        p = pending[0]
         seq = conn.execute(
-            hub_events.insert().values(
-                at=at,
-                type=p.type,
-                customer_id=p.customer_id,
-                lead_id=p.lead_id,
-                staff_id=p.staff_id,
-                agency_id=p.agency_id,
-                payload=p.payload,
-            )
+            _INSERT_ONE,
+            {"at": at, "type": p.type, "customer_id": p.customer_id, "lead_id": p.lead_id}
+            | {"staff_id": p.staff_id, "agency_id": p.agency_id, "payload": p.payload},
         ).inserted_primary_key[0]
-        out.append(Event(seq, at, p.type, p.payload, p.customer_id, p.lead_id, p.staff_id, p.agency_id))
-    return out
+        return [Event(seq, at, p.type, p.payload, p.customer_id, p.lead_id, p.staff_id, p.agency_id)]
+    seqs = next_ids(conn, "hub_events", len(pending), column="seq")
+    db = db_params(conn)
+    payload = column_converter(hub_events.c.payload.type, conn.dialect)
+    stamp = db.stamp(at)
+    rows = [
+        (seq, stamp, p.type, p.customer_id, p.lead_id, p.staff_id, p.agency_id, payload(p.payload))
+        for seq, p in zip(seqs, pending, strict=True)
+    ]
+    executemany(conn, db.insert("hub_events", _COLUMNS), rows)
+    return [
+        Event(seq, at, p.type, p.payload, p.customer_id, p.lead_id, p.staff_id, p.agency_id)
+        for seq, p in zip(seqs, pending, strict=True)
+    ]
+
+
+_INSERT_ONE = hub_events.insert()
+_COLUMNS = ("seq", "at", "type", "customer_id", "lead_id", "staff_id", "agency_id", "payload")
 
 
 def _event(r) -> Event:

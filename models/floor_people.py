@@ -4,11 +4,11 @@ clock, registry, `_assign` and `_audit`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
-from models.alert_store import acknowledge, resolve_for_follow_up
+from models.alert_store import acknowledge
 from models.audit import AuditEntry
 from models.behaviour import record_behaviour
 from models.clock import to_utc
@@ -17,14 +17,13 @@ from models.dispatch import Decision
 from models.events import PendingEvent, append_events
 from models.floor_result import FloorChange, FloorError, remember
 from models.floor_state import customer_owner, lead_cards
-from models.hub_schema import alerts, follow_ups, grab_rounds, lead_dispatch
+from models.follow_ups import FOLLOW_UP_KINDS, FollowUpIn, log_follow_ups
+from models.hub_schema import alerts, grab_rounds, lead_dispatch
 from models.messages import Reason
 from models.mutations import MutationKey
 from models.staff import Role, StaffError, StaffMember, get_staff, set_status
 
-FOLLOW_UP_KINDS = ("call", "wechat", "visit", "note")
-MAX_NOTE_CHARS = 2000
-CLOCK_SKEW = timedelta(minutes=5)  # a desk's clock may run this far ahead of the hub's
+__all__ = ["FOLLOW_UP_KINDS", "PeopleOps"]  # the kinds are re-exported for reports
 
 
 class PeopleOps:
@@ -57,60 +56,15 @@ class PeopleOps:
         mutation: MutationKey | None = None,
     ) -> FloorChange:
         """Record a call, WeChat, visit or note; the first one fixes the lead's first-response time."""
-        if kind not in FOLLOW_UP_KINDS:
-            raise FloorError("invalid", f"unknown follow-up kind {kind!r}; expected one of {list(FOLLOW_UP_KINDS)}")
-        if len(note) > MAX_NOTE_CHARS:
-            raise FloorError("invalid", f"the note has {len(note)} characters; at most {MAX_NOTE_CHARS}")
+        outcome = self.log_follow_ups(member, [FollowUpIn(lead_id, kind, note, occurred_at, mutation)])[0]
+        if isinstance(outcome, FloorError):
+            raise outcome
+        return outcome
+
+    def log_follow_ups(self, member: StaffMember, entries: list[FollowUpIn]) -> list[FloorChange | FloorError]:
+        """Record many follow-ups of one person in one transaction (a desk's offline work); each its answer."""
         with write_transaction(self.engine) as conn:
-            now = to_utc(self.clock.now())
-            when = to_utc(occurred_at) if occurred_at else now
-            if when > now + CLOCK_SKEW:
-                raise FloorError("invalid", "a follow-up cannot be in the future")
-            when = min(when, now)
-            row = conn.execute(sa.select(lead_dispatch).where(lead_dispatch.c.lead_id == lead_id)).first()
-            cards = lead_cards(conn, [lead_id])
-            if lead_id not in cards:
-                raise FloorError("not_found", f"no lead #{lead_id}")
-            card = cards[lead_id]
-            if member.role is Role.CONSULTANT and (row is None or row.consultant_id != member.id):
-                owner = customer_owner(conn, card["customer_id"])
-                if owner != member.id:
-                    raise FloorError("forbidden", f"lead #{lead_id} is not assigned to you")
-            fid = conn.execute(
-                follow_ups.insert().values(
-                    lead_id=lead_id,
-                    customer_id=card["customer_id"],
-                    staff_id=member.id,
-                    kind=kind,
-                    note_enc=self.vault.encrypt(note, "followup.note") if note else None,
-                    occurred_at=when,
-                    logged_at=now,
-                )
-            ).inserted_primary_key[0]
-            first_s = None
-            if row is not None and row.first_follow_up_at is None:
-                conn.execute(
-                    lead_dispatch.update().where(lead_dispatch.c.lead_id == lead_id).values(first_follow_up_at=when)
-                )
-                first_s = int((when - to_utc(datetime.fromisoformat(card["received_at"]))).total_seconds())
-            self._audit(conn, member.name, "follow_up", card, {"follow_up": fid, "kind": kind, "first_s": first_s})
-            payload = {
-                "follow_up_id": fid,
-                "staff_id": member.id,
-                "staff_name": member.name,
-                "kind": kind,
-                "occurred_at": when.isoformat(),
-                "first_response_s": first_s,
-                "lead_id": lead_id,
-            }
-            pending = [
-                PendingEvent("followup.logged", payload, card["customer_id"], lead_id, member.id, card["agency_id"])
-            ]
-            pending += resolve_for_follow_up(conn, card["customer_id"], member.name, now)  # answered: alerts close
-            events = append_events(conn, pending, now)
-            result = {"follow_up_id": fid, "first_response_s": first_s}
-            remember(conn, mutation, result, now)
-            return FloorChange(events, result)
+            return log_follow_ups(conn, self.vault, self.registry.audit, member, entries, self.clock.now())
 
     def reassign(
         self, lead_id: int, to_staff: int, actor: StaffMember, note: str, mutation: MutationKey | None = None

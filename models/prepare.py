@@ -195,6 +195,11 @@ def _processor(sa_type: Any, dialect: Dialect) -> Callable[[Any], Any]:
     return process or (lambda value: value)
 
 
+def column_converter(sa_type: Any, dialect: Dialect) -> Callable[[Any], Any]:
+    """How a value of this column type goes to the driver (for statements run with `executemany`)."""
+    return _processor(sa_type, dialect)
+
+
 _CHUNK = 900  # stays under SQLite's bound-parameter limits
 
 
@@ -235,7 +240,7 @@ def executemany(conn: Connection, sql: str, rows: Iterable[tuple]) -> None:
             cursor.close()
 
 
-def next_ids(conn: Connection, table: str, n: int) -> list[int]:
+def next_ids(conn: Connection, table: str, n: int, column: str = "id") -> list[int]:
     """Reserve the ids the next `n` rows of a table would get, in order (the caller holds the write lock).
 
     SQLite gives a new row max(id) + 1; PostgreSQL takes the next values of the column's sequence.
@@ -243,9 +248,9 @@ def next_ids(conn: Connection, table: str, n: int) -> list[int]:
     if n <= 0:
         return []
     if conn.dialect.name == "postgresql":
-        sql = f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)"
+        sql = f"SELECT nextval(pg_get_serial_sequence('{table}', '{column}')) FROM generate_series(1, %s)"
         return sorted(int(i) for (i,) in conn.exec_driver_sql(sql, (n,)))
-    last = conn.exec_driver_sql(f"SELECT max(id) FROM {table}").scalar() or 0
+    last = conn.exec_driver_sql(f"SELECT max({column}) FROM {table}").scalar() or 0
     return list(range(last + 1, last + 1 + n))
 
 

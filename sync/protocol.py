@@ -161,6 +161,13 @@ class StaffList(_Msg, tag="staff.list"):
     """Everyone on the floor with role and status."""
 
 
+class MutationBatch(_Msg, tag="batch"):
+    """Consecutive queued mutations of one desk, each a complete message with its own id, applied in
+    order in one transaction; the result holds one reply per item (`replies`), in the same order."""
+
+    items: list[msgspec.Raw]
+
+
 ClientMessage = (
     Hello
     | Ping
@@ -177,10 +184,14 @@ ClientMessage = (
     | KpiReport
     | KpiLate
     | StaffList
+    | MutationBatch
 )
+Mutation = VisitRegister | ReportFile | FollowUpLog | StatusSet | LeadReassign
+MAX_BATCH_ITEMS = 200
 CLIENT_MESSAGES: dict[str, type] = {t.__struct_config__.tag: t for t in ClientMessage.__args__}  # type: ignore[attr-defined]
 
 _decoder = msgspec.json.Decoder(ClientMessage)
+_mutation_decoder = msgspec.json.Decoder(Mutation)
 _encoder = msgspec.json.Encoder()
 
 
@@ -202,6 +213,23 @@ def decode(data: str | bytes) -> Any:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, str(exc), _peek_id(data)) from None
     except msgspec.DecodeError as exc:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, f"not valid JSON: {exc}") from None
+
+
+def decode_mutation(data: str | bytes) -> Any:
+    """Decode one item of a batch: a mutation message (ProtocolError says what was wrong)."""
+    try:
+        return _mutation_decoder.decode(data)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"batch item: {exc}", _peek_id(data)) from None
+    except msgspec.DecodeError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"batch item is not valid JSON: {exc}") from None
+
+
+def reply(msg_id: int | None, result: dict[str, Any] | None = None, code: str = "", message: str = "") -> dict:
+    """One reply of a batch: a result, or (with a code) an error; the same shape as a single reply."""
+    if code:
+        return {"id": msg_id, "type": "error", "code": code, "message": message}
+    return {"id": msg_id, "type": "result", "result": result}
 
 
 def _peek_id(data: str | bytes) -> int | None:

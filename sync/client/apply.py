@@ -3,6 +3,7 @@ transaction together with the last applied `seq`."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -170,23 +171,32 @@ def _snapshot_start(conn: Connection, snap: dict[str, Any]) -> None:
         conn.execute(alerts.insert().values(**_alert_values(a)))
 
 
+@dataclass
+class Applying:
+    """What a run of events touched: leads to read back, and each author's newest follow-up time."""
+
+    leads: set[int] = field(default_factory=set)
+    last_follow_up: dict[int, datetime] = field(default_factory=dict)
+
+
 def apply_events(conn: Connection, events: list[dict[str, Any]]) -> Changes:
     """Apply pushed events in seq order (skipping any already applied) and store the newest seq."""
     last = int(get_meta(conn, "last_seq", 0))
     me = load_me(conn)
     changes = Changes()
-    touched: set[int] = set()
+    seen = Applying()
     for ev in events:
         if ev["seq"] <= last:
             continue
         handler = HANDLERS.get(ev["event"])
         if handler is not None:
-            handler(conn, ev, me, changes, touched)
+            handler(conn, ev, me, changes, seen)
         last = ev["seq"]
     set_meta(conn, "last_seq", last)
     changes.last_seq = last
-    present = {row.lead_id: row for row in read_leads(conn, list(touched))}
-    for lead_id in touched:
+    _note_follow_up_times(conn, seen.last_follow_up, changes)
+    present = {row.lead_id: row for row in read_leads(conn, list(seen.leads))}
+    for lead_id in seen.leads:
         if lead_id in present:
             changes.lead(present[lead_id])
         else:
@@ -194,11 +204,20 @@ def apply_events(conn: Connection, events: list[dict[str, Any]]) -> Changes:
     return changes
 
 
-def _lead_created(conn, ev, me, changes, touched) -> None:
-    touched.add(_upsert(conn, ev["payload"]))
+def _note_follow_up_times(conn: Connection, newest: dict[int, datetime], changes: Changes) -> None:
+    """The board's "idle for": each author's last follow-up, once per run of events."""
+    for staff_id, when in newest.items():
+        author = conn.execute(sa.select(staff).where(staff.c.id == staff_id)).first()
+        if author is not None and (author.last_follow_up_at is None or author.last_follow_up_at < when):
+            conn.execute(staff.update().where(staff.c.id == staff_id).values(last_follow_up_at=when))
+            changes.staff[staff_id] = staff_row(conn.execute(sa.select(staff).where(staff.c.id == staff_id)).first())
 
 
-def _lead_assigned(conn, ev, me, changes, touched) -> None:
+def _lead_created(conn, ev, me, changes, seen) -> None:
+    seen.leads.add(_upsert(conn, ev["payload"]))
+
+
+def _lead_assigned(conn, ev, me, changes, seen) -> None:
     p = ev["payload"]
     state = "manager" if p.get("consultant_id") is None else "assigned"
     dispatch = {
@@ -208,12 +227,12 @@ def _lead_assigned(conn, ev, me, changes, touched) -> None:
         "assigned_at": _time(ev.get("at")),
         "reason": p.get("reason") or "",
     }
-    touched.add(_upsert(conn, p["lead"], **dispatch))
+    seen.leads.add(_upsert(conn, p["lead"], **dispatch))
 
 
-def _grab_offered(conn, ev, me, changes, touched) -> None:
+def _grab_offered(conn, ev, me, changes, seen) -> None:
     p = ev["payload"]
-    touched.add(_upsert(conn, p["lead"], state="offered", reason=p.get("reason") or ""))
+    seen.leads.add(_upsert(conn, p["lead"], state="offered", reason=p.get("reason") or ""))
     if me is not None and me.id in (p.get("offered") or ()):
         values = {"lead": p["lead"], "deadline": _time(p["deadline"]), "state": "open", "winner_name": ""}
         if conn.execute(offers.update().where(offers.c.round_id == p["round_id"]).values(**values)).rowcount == 0:
@@ -221,7 +240,7 @@ def _grab_offered(conn, ev, me, changes, touched) -> None:
         emit_offer(conn, p["round_id"], changes)
 
 
-def _round_over(conn, ev, me, changes, touched) -> None:
+def _round_over(conn, ev, me, changes, seen) -> None:
     """grab.claimed / grab.expired: settle this consultant's offer; a lead that went elsewhere leaves."""
     p = ev["payload"]
     won_by = p.get("winner_id") if ev["event"] == "grab.claimed" else None
@@ -237,27 +256,33 @@ def _round_over(conn, ev, me, changes, touched) -> None:
         row = conn.execute(sa.select(leads).where(leads.c.lead_id == lead_id)).first()
         if row is not None and row.consultant_id != me.id:
             conn.execute(leads.delete().where(leads.c.lead_id == lead_id))
-            touched.add(lead_id)
+            seen.leads.add(lead_id)
 
 
-def _followup_logged(conn, ev, me, changes, touched) -> None:
+_FIRST_FOLLOW_UP = (
+    leads.update()
+    .where(
+        leads.c.lead_id == sa.bindparam("b_lead"),
+        sa.or_(leads.c.first_follow_up_at.is_(None), sa.bindparam("b_first", type_=sa.Boolean)),
+    )
+    .values(first_follow_up_at=sa.bindparam("b_when"))
+)
+
+
+def _followup_logged(conn, ev, me, changes, seen) -> None:
     p = ev["payload"]
     when = _time(p.get("occurred_at"))
-    if p.get("staff_id") is not None and when is not None:  # the board's "idle for"
-        author = conn.execute(sa.select(staff).where(staff.c.id == p["staff_id"])).first()
-        if author is not None and (author.last_follow_up_at is None or author.last_follow_up_at < when):
-            conn.execute(staff.update().where(staff.c.id == author.id).values(last_follow_up_at=when))
-            changes.staff[author.id] = staff_row(conn.execute(sa.select(staff).where(staff.c.id == author.id)).first())
-    row = conn.execute(sa.select(leads.c.first_follow_up_at).where(leads.c.lead_id == p["lead_id"])).first()
-    if row is None:
-        return
-    if p.get("first_response_s") is not None or row.first_follow_up_at is None:
-        when = _time(p.get("occurred_at"))
-        conn.execute(leads.update().where(leads.c.lead_id == p["lead_id"]).values(first_follow_up_at=when))
-        touched.add(p["lead_id"])
+    sid = p.get("staff_id")
+    if sid is not None and when is not None and (sid not in seen.last_follow_up or seen.last_follow_up[sid] < when):
+        seen.last_follow_up[sid] = when
+    # the hub's first follow-up of the lead fixes it; any follow-up fills a lead that has none yet
+    first = p.get("first_response_s") is not None
+    params = {"b_lead": p["lead_id"], "b_first": first, "b_when": when}
+    if conn.execute(_FIRST_FOLLOW_UP, params).rowcount:
+        seen.leads.add(p["lead_id"])
 
 
-def _staff_status(conn, ev, me, changes, touched) -> None:
+def _staff_status(conn, ev, me, changes, seen) -> None:
     """Someone's status changed (by id; hubs before staff_id was sent are matched by name)."""
     p = ev["payload"]
     if p.get("staff_id") is not None:
@@ -288,7 +313,7 @@ def _alert_values(p: dict[str, Any], customer_id: int | None = None) -> dict[str
     }
 
 
-def _alert_opened(conn, ev, me, changes, touched) -> None:
+def _alert_opened(conn, ev, me, changes, seen) -> None:
     values = _alert_values(ev["payload"], ev["payload"].get("customer_id"))
     conn.execute(alerts.delete().where(alerts.c.alert_id == values["alert_id"]))
     conn.execute(alerts.insert().values(**values))
@@ -297,7 +322,7 @@ def _alert_opened(conn, ev, me, changes, touched) -> None:
     )
 
 
-def _alert_updated(conn, ev, me, changes, touched) -> None:
+def _alert_updated(conn, ev, me, changes, seen) -> None:
     p = ev["payload"]
     q = alerts.update().where(alerts.c.alert_id == p["alert_id"]).values(state=p["state"], by=p.get("by") or "")
     if conn.execute(q).rowcount:
@@ -308,11 +333,11 @@ def _alert_updated(conn, ev, me, changes, touched) -> None:
         conn.execute(alerts.delete().where(alerts.c.alert_id == p["alert_id"]))
 
 
-def _customer_merged(conn, ev, me, changes, touched) -> None:
+def _customer_merged(conn, ev, me, changes, seen) -> None:
     p = ev["payload"]
     moved = conn.execute(sa.select(leads.c.lead_id).where(leads.c.customer_id == p["absorbed"])).scalars().all()
     conn.execute(leads.update().where(leads.c.customer_id == p["absorbed"]).values(customer_id=p["survivor"]))
-    touched.update(moved)
+    seen.leads.update(moved)
 
 
 HANDLERS = {

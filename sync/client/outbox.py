@@ -14,6 +14,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from models.desk_state import Me
 from models.messages import KIND_ZH, Reason
 from models.privacy import mask_mobile, mask_name, mask_national_id
 from sync.client.changes import Changes
@@ -214,17 +215,24 @@ def _touch_later(conn: Connection, changes: Changes, mid: int, lead_id: int | No
         later.append((mid, lead_id))
 
 
-def next_to_send(conn: Connection, after: int = 0) -> tuple[Outgoing | None, Changes]:
+_NEXT_PENDING = (
+    sa.select(outbox)
+    .where(outbox.c.state == "pending", outbox.c.mutation_id > sa.bindparam("b_after"))
+    .order_by(outbox.c.mutation_id)
+    .limit(1)
+)
+
+
+def next_to_send(conn: Connection, after: int = 0, me: Me | None = None) -> tuple[Outgoing | None, Changes]:
     """The oldest pending action, its placeholder references resolved; refuses locally what cannot go.
 
     With `after` (the mutation in flight, read ahead of its answer) an action that refers to a
     registration whose answer is not recorded yet is not returned: it is asked for again once it is.
     """
     changes = Changes()
-    me = load_me(conn)
+    me = me or load_me(conn)
     while True:
-        q = sa.select(outbox).where(outbox.c.state == "pending", outbox.c.mutation_id > after)
-        r = conn.execute(q.order_by(outbox.c.mutation_id).limit(1)).first()
+        r = conn.execute(_NEXT_PENDING, {"b_after": after}).first()
         if r is None:
             return None, changes
         fields = dict(r.fields or {})
@@ -252,10 +260,18 @@ def next_to_send(conn: Connection, after: int = 0) -> tuple[Outgoing | None, Cha
         return Outgoing(r.mutation_id, r.type, fields), changes
 
 
+_ONE = sa.select(outbox).where(outbox.c.mutation_id == sa.bindparam("b_mid"))
+_APPLIED = (
+    outbox.update()
+    .where(outbox.c.mutation_id == sa.bindparam("b_mid"))
+    .values(state="applied", fields=None, prior=None)
+)
+
+
 def applied(conn: Connection, mid: int, result: dict[str, Any], later: list | None = None) -> Changes:
     """The hub applied an action: keep its result, drop the plaintext, replace a placeholder."""
     changes = Changes()
-    r = conn.execute(sa.select(outbox).where(outbox.c.mutation_id == mid)).first()
+    r = conn.execute(_ONE, {"b_mid": mid}).first()
     if r is None or r.state != "pending":
         return changes
     notice = ""
@@ -263,11 +279,7 @@ def applied(conn: Connection, mid: int, result: dict[str, Any], later: list | No
         result = intake_result(result)
         if result.get("lead_id"):
             notice = _swap_placeholder(conn, r, result, changes)
-    conn.execute(
-        outbox.update()
-        .where(outbox.c.mutation_id == mid)
-        .values(state="applied", fields=None, prior=None, result=result, message=notice)
-    )
+    conn.execute(_APPLIED, {"b_mid": mid, "result": result, "message": notice})
     if notice:
         changes.notices.append(notice)
     _touch_later(conn, changes, mid, r.lead_id if r.lead_id and r.lead_id > 0 else None, later)

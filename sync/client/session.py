@@ -32,6 +32,8 @@ PING_TIMEOUT_S = 10.0
 RETRY_CODES = frozenset({"internal"})  # the hub could not complete it and stored nothing: try again
 MAX_BATCH = 500
 READ_AHEAD = 100  # pending actions read from the outbox in one job
+BATCH_ITEMS = 100  # actions sent in one `batch` message at most
+BATCH_BYTES = 48 * 1024  # and at most this much JSON (the hub takes messages up to 64 KB)
 _CLOSED = object()
 
 
@@ -46,6 +48,19 @@ class GiveUp(Exception):
         """Keep the text for the status bar."""
         super().__init__(detail)
         self.detail = detail
+
+
+def _take_batch(queue: deque[Outgoing]) -> list[Outgoing]:
+    """The next actions to send together: consecutive, within the batch's item and size limits."""
+    taken = [queue.popleft()]
+    size = len(json.dumps(taken[0].fields, ensure_ascii=False).encode())
+    while queue and len(taken) < BATCH_ITEMS:
+        more = len(json.dumps(queue[0].fields, ensure_ascii=False).encode()) + 120  # and the envelope
+        if size + more > BATCH_BYTES:
+            break
+        size += more
+        taken.append(queue.popleft())
+    return taken
 
 
 class HubSession:
@@ -209,12 +224,13 @@ class HubSession:
             self.engine.hub_offset = hub_now - local
 
     async def _send_outbox(self) -> None:
-        """Pending actions, oldest first, one in flight; the replica's side overlaps the wire.
+        """Pending actions, oldest first, one message in flight; the replica's side overlaps the wire.
 
-        The hub applies one desk's messages in the order they arrive and only one mutation is ever
-        unanswered, so order and retries are those of a strict request/response. What overlaps is
-        the replica: the next actions are read ahead in one job, and answers are written in batches
-        (with the stream's events) while later actions travel.
+        One waiting action goes alone; several go as one `batch` (up to BATCH_ITEMS and BATCH_BYTES),
+        which the hub applies in order in one transaction and answers item by item. Only one message
+        is ever unanswered, so order and retries are those of a strict request/response. What
+        overlaps is the replica: the next actions are read ahead in one job, and answers are written
+        in batches (with the stream's events) while later actions travel.
         """
         engine = self.engine
         retry = engine.settings.reconnect_min_s
@@ -236,19 +252,25 @@ class HubSession:
                 engine.emit(changes)
                 queue.extend(items)
                 continue
-            item = queue.popleft()
+            sending = _take_batch(queue)
             if not queue:
-                ahead = engine.db_submit(engine.store.to_send, item.mutation_id, READ_AHEAD)
+                ahead = engine.db_submit(engine.store.to_send, sending[-1].mutation_id, READ_AHEAD)
             try:
-                reply = await self.call(
-                    item.type, client_id=engine.settings.client_id, mutation_id=item.mutation_id, **item.fields
-                )
+                replies = await self._send(sending)
             except BaseException:
                 if ahead is not None:
                     engine.emit_when_done(ahead)  # what it refused locally is still said
                 raise
-            if reply["type"] != "result" and reply.get("code") in RETRY_CODES:
-                log.warning("the hub could not apply mutation %s yet; retrying", item.mutation_id)
+            failed = False
+            for item, reply in zip(sending, replies, strict=True):
+                if reply.get("type") != "result" and reply.get("code") in RETRY_CODES:
+                    failed = True  # not stored by the hub: it goes again, from the outbox
+                    continue
+                if reply.get("type") != "result":
+                    log.info("mutation %s refused by the hub: %s", item.mutation_id, reply.get("code", ""))
+                self.writer.answer(item.mutation_id, reply)
+            if failed:
+                log.warning("the hub could not apply some queued actions yet; retrying")
                 queue.clear()
                 if ahead is not None:
                     engine.emit((await ahead)[1])
@@ -256,10 +278,24 @@ class HubSession:
                 await asyncio.sleep(retry)
                 retry = min(retry * 2, engine.settings.reconnect_max_s)
                 continue
-            if reply["type"] != "result":
-                log.info("mutation %s refused by the hub: %s", item.mutation_id, reply.get("code", ""))
             retry = engine.settings.reconnect_min_s
-            self.writer.answer(item.mutation_id, reply)
+
+    async def _send(self, sending: list[Outgoing]) -> list[dict[str, Any]]:
+        """Send one action, or several as a batch; the replies in the same order."""
+        client_id = self.engine.settings.client_id
+        if len(sending) == 1:
+            item = sending[0]
+            return [await self.call(item.type, client_id=client_id, mutation_id=item.mutation_id, **item.fields)]
+        items = []
+        for item in sending:
+            self._next_id += 1
+            items.append({"id": self._next_id, "type": item.type, "client_id": client_id} | {
+                "mutation_id": item.mutation_id, **item.fields
+            })
+        reply = await self.call("batch", items=items)
+        if reply.get("type") == "result":
+            return reply["result"]["replies"]
+        return [{**reply, "id": i["id"]} for i in items]  # the whole batch refused: each item gets that answer
 
     async def _ping(self) -> None:
         """An application ping every interval keeps the hub's idle timer from closing the socket."""

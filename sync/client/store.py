@@ -14,7 +14,7 @@ from models.desk_state import LeadRow
 from sync.client import apply
 from sync.client import outbox as box
 from sync.client.changes import Changes
-from sync.client.replica import open_replica
+from sync.client.replica import load_me, open_replica
 
 SCRUB_EVERY = 200  # while the outbox drains, the WAL is scrubbed after this many answers, and when it is empty
 
@@ -57,8 +57,9 @@ class ReplicaStore:
         items: list[box.Outgoing] = []
         changes = Changes()
         with write_transaction(self.engine) as conn:
+            me = load_me(conn)
             while len(items) < limit:
-                item, more = box.next_to_send(conn, items[-1].mutation_id if items else after)
+                item, more = box.next_to_send(conn, items[-1].mutation_id if items else after, me)
                 changes.merge(more)
                 if item is None:
                     break

@@ -16,13 +16,14 @@ import sqlalchemy as sa
 
 from models.access import MAY_REVEAL, may_see_customer
 from models.clock import ensure_aware
+from models.floor_result import FloorChange
 from models.floor_state import customer_owner, customers_by_identifier, staff_names
 from models.identifiers import Status, parse_identifier
 from models.leads import Channel, LeadIn, TouchKind
 from models.lookup import customer_detail, resolve_customer_id
 from models.mutations import MutationKey
 from models.schema import agencies, leads
-from models.staff import Role, list_staff
+from models.staff import Role, StaffMember, list_staff
 from sync.hub.core import Hub, Session
 from sync.protocol import (
     PROTOCOL_VERSION,
@@ -43,6 +44,9 @@ from sync.protocol import (
 
 Handler = Callable[[Hub, Session, Any, MutationKey | None], Awaitable[dict[str, Any]]]
 HANDLERS: dict[type, Handler] = {}
+# A mutation's blocking part, run on the hub's database thread: (hub, who, message, key) -> change.
+Applier = Callable[[Hub, StaffMember, Any, MutationKey | None], FloorChange]
+APPLIERS: dict[type, Applier] = {}
 CLOCK_SKEW = timedelta(minutes=5)
 
 
@@ -63,6 +67,36 @@ def command(schema: type) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def mutation(schema: type) -> Callable[[Applier], Applier]:
+    """Register a mutation's applier; its command runs it on the database thread and publishes the change.
+
+    The same applier serves a `batch` of queued mutations (sync/hub/batch.py), inside one transaction.
+    """
+
+    def register(fn: Applier) -> Applier:
+        async def handler(hub: Hub, s: Session, msg: Any, key: MutationKey | None) -> dict[str, Any]:
+            change = await hub.db(fn, hub, s.member, msg, key)
+            hub.publish(change)
+            return mutation_result(msg, change)
+
+        handler.__doc__ = fn.__doc__
+        APPLIERS[schema] = fn
+        HANDLERS[schema] = handler
+        return fn
+
+    return register
+
+
+def mutation_result(msg: Any, change: FloorChange) -> dict[str, Any]:
+    """What a client is told of an applied mutation; an intake that hit a 判客 conflict is refused with why."""
+    if isinstance(msg, VisitRegister | ReportFile):
+        result = change.result["leads"][0]
+        if result["conflict"]:
+            raise CommandError(ErrorCode.CONFLICT, result["conflict"])
+        return result
+    return change.result
 
 
 def message_type(schema: type) -> str:
@@ -109,17 +143,8 @@ def _person_identifiers(person) -> list[tuple[str, str]]:
     return out
 
 
-async def _intake(hub: Hub, s: Session, lead: LeadIn, mutation: MutationKey | None) -> dict[str, Any]:
-    change = await hub.db(hub.floor.intake, [lead], s.member.name, mutation)
-    hub.publish(change)
-    result = change.result["leads"][0]
-    if result["conflict"]:
-        raise CommandError(ErrorCode.CONFLICT, result["conflict"])
-    return result
-
-
-@command(VisitRegister)
-async def visit_register(hub: Hub, s: Session, msg: VisitRegister, mutation) -> dict[str, Any]:
+@mutation(VisitRegister)
+def visit_register(hub: Hub, member: StaffMember, msg: VisitRegister, key: MutationKey | None) -> FloorChange:
     """Reception registers a walk-in or an accompanied visit through the customer core."""
     accompanied = msg.kind == "accompanied_visit"
     if accompanied and not msg.agency_code:
@@ -138,7 +163,7 @@ async def visit_register(hub: Hub, s: Session, msg: VisitRegister, mutation) -> 
         report_code=msg.report_code if accompanied else None,
         payload=msgspec.json.encode(msg.person),
     )
-    return await _intake(hub, s, lead, mutation)
+    return hub.floor.intake([lead], member.name, key)
 
 
 def _agency_code(hub: Hub, agency_id: int | None) -> str | None:
@@ -148,12 +173,12 @@ def _agency_code(hub: Hub, agency_id: int | None) -> str | None:
         return conn.execute(sa.select(agencies.c.code).where(agencies.c.id == agency_id)).scalar()
 
 
-@command(ReportFile)
-async def report_file(hub: Hub, s: Session, msg: ReportFile, mutation) -> dict[str, Any]:
+@mutation(ReportFile)
+def report_file(hub: Hub, member: StaffMember, msg: ReportFile, key: MutationKey | None) -> FloorChange:
     """A 报备 report; a broker always files for their own agency."""
     agency = msg.agency_code
-    if s.member.role is Role.BROKER:
-        own = await hub.db(_agency_code, hub, s.member.agency_id)
+    if member.role is Role.BROKER:
+        own = _agency_code(hub, member.agency_id)
         if agency and agency != own:
             raise CommandError(ErrorCode.FORBIDDEN, "a broker files reports only for their own agency")
         agency = own
@@ -168,21 +193,19 @@ async def report_file(hub: Hub, s: Session, msg: ReportFile, mutation) -> dict[s
         name=msg.person.name.strip(),
         identifiers=_person_identifiers(msg.person),
         agency_code=agency,
-        broker_code=msg.broker_code or (str(s.member.id) if s.member.role is Role.BROKER else None),
-        broker_name=msg.broker_name or (s.member.name if s.member.role is Role.BROKER else None),
+        broker_code=msg.broker_code or (str(member.id) if member.role is Role.BROKER else None),
+        broker_name=msg.broker_name or (member.name if member.role is Role.BROKER else None),
         report_code=msg.report_code,
         payload=msgspec.json.encode(msg.person),
     )
-    return await _intake(hub, s, lead, mutation)
+    return hub.floor.intake([lead], member.name, key)
 
 
-@command(FollowUpLog)
-async def followup_log(hub: Hub, s: Session, msg: FollowUpLog, mutation) -> dict[str, Any]:
+@mutation(FollowUpLog)
+def followup_log(hub: Hub, member: StaffMember, msg: FollowUpLog, key: MutationKey | None) -> FloorChange:
     """Log a follow-up; the first one on a lead fixes its first-response time."""
     when = parse_client_time(hub, msg.occurred_at)
-    change = await hub.db(hub.floor.log_follow_up, s.member, msg.lead_id, msg.kind, msg.note, when, mutation)
-    hub.publish(change)
-    return change.result
+    return hub.floor.log_follow_up(member, msg.lead_id, msg.kind, msg.note, when, key)
 
 
 @command(GrabClaim)
@@ -191,21 +214,17 @@ async def grab_claim(hub: Hub, s: Session, msg: GrabClaim, _m) -> dict[str, Any]
     return await hub.claim(msg.round_id, s.member)
 
 
-@command(StatusSet)
-async def status_set(hub: Hub, s: Session, msg: StatusSet, mutation) -> dict[str, Any]:
+@mutation(StatusSet)
+def status_set(hub: Hub, member: StaffMember, msg: StatusSet, key: MutationKey | None) -> FloorChange:
     """On duty / paused / off."""
-    target = msg.staff_id if msg.staff_id is not None else s.member.id
-    change = await hub.db(hub.floor.set_status, target, msg.status, s.member.name, mutation)
-    hub.publish(change)
-    return change.result
+    target = msg.staff_id if msg.staff_id is not None else member.id
+    return hub.floor.set_status(target, msg.status, member.name, key)
 
 
-@command(LeadReassign)
-async def lead_reassign(hub: Hub, s: Session, msg: LeadReassign, mutation) -> dict[str, Any]:
+@mutation(LeadReassign)
+def lead_reassign(hub: Hub, member: StaffMember, msg: LeadReassign, key: MutationKey | None) -> FloorChange:
     """A manager moves a lead to another consultant."""
-    change = await hub.db(hub.floor.reassign, msg.lead_id, msg.to_staff_id, s.member, msg.note, mutation)
-    hub.publish(change)
-    return change.result
+    return hub.floor.reassign(msg.lead_id, msg.to_staff_id, member, msg.note, key)
 
 
 @command(AlertAck)

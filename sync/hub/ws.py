@@ -13,12 +13,12 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request
 
 from models.access import check_command
-from models.audit import AuditEntry
 from models.db import write_transaction
 from models.floor_result import FloorError, remember_refusal
-from models.mutations import MutationKey, find_mutation, last_mutation_id
+from models.mutations import MutationKey, last_mutation_id
 from models.staff import StaffMember, authenticate
 from sync.hub import kpi_commands  # noqa: F401  (registers the dashboard queries)
+from sync.hub.batch import audit_refusal, known_answer
 from sync.hub.commands import HANDLERS, CommandError, message_type
 from sync.hub.core import Hub, Session
 from sync.protocol import (
@@ -28,8 +28,8 @@ from sync.protocol import (
     ProtocolError,
     _Mutation,
     decode,
+    encode,
     error_message,
-    mutation_digest,
     result_message,
 )
 
@@ -117,22 +117,13 @@ class WebsocketEndpoint:
         params = {"staff_id": getattr(msg, "staff_id", None)}
         refusal = check_command(s.member, kind, params)
         if refusal is not None:
-            await self.hub.db(self._audit_refusal, s.member, kind, refusal.text)
+            await self.hub.db(self._audit_refusal, s, kind, refusal.text)
             return error_message(msg.id, refusal.code, refusal.text), None
         mutation = None
         if isinstance(msg, _Mutation):
-            if msg.client_id != s.client_id:
-                return error_message(msg.id, ErrorCode.INVALID, "client_id differs from the one in hello"), None
-            digest = mutation_digest(msg)
-            stored = await self.hub.db(self._find, msg.client_id, msg.mutation_id)
-            if stored is not None:
-                if stored.digest != digest:
-                    text = f"mutation {msg.mutation_id} was already applied with a different payload"
-                    return error_message(msg.id, ErrorCode.CONFLICT, text), None
-                if stored.ok:
-                    return result_message(msg.id, {**stored.result, "replayed": True}), None
-                return error_message(msg.id, stored.result["code"], stored.result["message"]), None
-            mutation = MutationKey(msg.client_id, msg.mutation_id, s.member.id, kind, digest)
+            answered, mutation = await self.hub.db(self._known_answer, s, msg)
+            if answered is not None:
+                return encode(answered), None
         try:
             result = await HANDLERS[type(msg)](self.hub, s, msg, mutation)
         except (CommandError, FloorError) as exc:
@@ -174,15 +165,14 @@ class WebsocketEndpoint:
         with self.hub.registry.engine.connect() as conn:
             return last_mutation_id(conn, client_id)
 
-    def _find(self, client_id: str, mutation_id: int):
+    def _known_answer(self, s: Session, msg: _Mutation):
         with self.hub.registry.engine.connect() as conn:
-            return find_mutation(conn, client_id, mutation_id)
+            return known_answer(conn, s, msg)
 
     def _refuse(self, mutation: MutationKey, code: str, message: str) -> None:
         with contextlib.suppress(IntegrityError):  # already answered: the stored answer stands
             remember_refusal(self.hub.registry.engine, mutation, code, message, self.hub.clock.now())
 
-    def _audit_refusal(self, member: StaffMember, command: str, why: str) -> None:
-        entry = AuditEntry("refused", member.name, None, {"staff_id": member.id, "command": command, "why": why})
+    def _audit_refusal(self, s: Session, command: str, why: str) -> None:
         with write_transaction(self.hub.registry.engine) as conn:
-            self.hub.registry.audit.append(conn, [entry], self.hub.clock.now())
+            audit_refusal(conn, self.hub, s, command, why)
