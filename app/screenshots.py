@@ -264,6 +264,7 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
         window.close()
     shots.append((f"wall-{lang}.png", wall_shot(app)))
     shots += report_shots(app, lang)
+    shots += deal_shots(lang)
     for name, pixmap in shots:
         pixmap.save(str(folder / name))
         print(folder / name)
@@ -331,6 +332,60 @@ def report_shots(app: QApplication, lang: str) -> list:
     assert exporter_of(table) is not None
     shots.append((f"export-menu-{lang}.png", picture))
     manager.close()
+    return shots
+
+
+def select_deal(screen, deal_id: int) -> None:
+    """Select a deal's row on the deals screen, whatever the sort order."""
+    row = screen.proxy.mapFromSource(screen.model.index(screen.model.row_of(deal_id), 0)).row()
+    screen.table.selectRow(row)
+
+
+def deal_shots(lang: str) -> list:
+    """Deals with a split, the record-deal dialog, statements and a dispute, from a real office's figures."""
+    import tempfile
+
+    from models.deal_demo import build_deal_office
+    from views.deals import DealsScreen
+    from views.dispute import DisputeView
+    from views.settlement import SettlementScreen
+
+    with tempfile.TemporaryDirectory() as folder:
+        office = build_deal_office(Path(folder))
+    shots = []
+    deals = DealsScreen(lambda: office.now)
+    deals.resize(1280, 640)
+    deals.set_consultants(office.consultants)
+    deals.apply_deals(office.deals)
+    select_deal(deals, office.detail.deal.deal_id)
+    deals.show_detail(office.detail)
+    deals.show()
+    QApplication.processEvents()
+    shots.append((f"deals-{lang}.png", deals.grab()))
+    select_deal(deals, office.deals[0].deal_id)
+    dialog = deals.open_record_dialog()
+    dialog.amount.setText("2460000")
+    QApplication.processEvents()
+    shots.append((f"record-deal-{lang}.png", dialog.grab()))
+    dialog.reject()
+    deals.close()
+    settlement = SettlementScreen(lambda: office.now, "manager")
+    settlement.resize(1280, 640)
+    settlement.apply_statements(office.statements)
+    settlement.show_cycle(office.cycle)
+    settlement.table.selectRow(0)
+    settlement.show_detail(office.statement)
+    settlement.show()
+    QApplication.processEvents()
+    shots.append((f"settlement-{lang}.png", settlement.grab()))
+    settlement.close()
+    dispute = DisputeView()
+    dispute.resize(1280, 720)
+    dispute.show_pack(office.pack)
+    dispute.show()
+    QApplication.processEvents()
+    shots.append((f"dispute-{lang}.png", dispute.grab()))
+    dispute.close()
     return shots
 
 

@@ -166,6 +166,18 @@ def _split_fens(pool: Decimal, weights: Sequence[Decimal]) -> list[tuple[int, bo
     return [(f + (i in bumped), i in bumped) for i, f in enumerate(floors)]
 
 
+def _plain(value: Decimal) -> str:
+    """A weight without trailing zeros: 0.4000 → '0.4'."""
+    text = format(value.normalize(), "f")
+    return text if text != "-0" else "0"
+
+
+def _exact(value: Decimal) -> str:
+    """An exact share: to the fen when it is whole fens, else to 0.0001."""
+    four = value.quantize(Decimal("0.0001"))
+    return f"{four:.2f}" if four == four.quantize(FEN) else f"{four:.4f}"
+
+
 def _when(at: datetime | None) -> str:
     return business_time(at).strftime("%Y-%m-%d %H:%M") if at else "-"
 
@@ -252,7 +264,7 @@ def split_commission(
         fens, bumped = next(parts)
         amount = Decimal(fens) * FEN
         exact = pool * weight / total
-        params = {"weight": str(weight), "total": str(total), "exact": f"{exact:.4f}", "amount": str(amount)}
+        params = {"weight": _plain(weight), "total": _plain(total), "exact": _exact(exact), "amount": str(amount)}
         why: tuple[Reason, ...] = (reason, CommissionReason("commission_share", params))
         if bumped:
             why += (CommissionReason("commission_rounding"),)

@@ -11,6 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from models.clock import business_time
+
 
 @dataclass(frozen=True)
 class DealSummary:
@@ -182,8 +184,22 @@ def decision_text(payload: dict[str, Any]) -> str:
         return payload["reason"].get("text", "")
     if "explanation" in payload:
         return str(payload["explanation"])
-    keep = ("deal_id", "unit", "amount", "statement_id", "note", "at", "decision")
+    if "statement_id" in payload:
+        text = f"对账单 #{payload['statement_id']}：本客户 {_yuan(payload.get('amount'))} 元"
+        text += f"（对账单合计 {_yuan(payload.get('statement_total'))} 元）"
+        return text + (f"；备注：{payload['note']}" if payload.get("note") else "")
+    if "unit" in payload and "amount" in payload:
+        text = f"成交 #{payload.get('deal_id')} 房号 {payload['unit']}，{_yuan(payload['amount'])} 元"
+        if payload.get("at"):
+            text += f"，{business_time(datetime.fromisoformat(payload['at'])).strftime('%Y-%m-%d %H:%M')}"
+        return text + (f"，成交周期 {payload['cycle_days']} 天" if payload.get("cycle_days") is not None else "")
+    keep = ("deal_id", "decision", "note")
     return json.dumps({k: v for k, v in payload.items() if k in keep and v not in (None, "")}, ensure_ascii=False)
+
+
+def _yuan(value: Any) -> str:
+    """'31,500.00' from a decimal string ('' for none)."""
+    return f"{Decimal(str(value)):,.2f}" if value not in (None, "") else ""
 
 
 def dispute_timeline(pack: dict[str, Any]) -> list[TimelineEntry]:
