@@ -1,5 +1,6 @@
 """The consultant capability radar (销售能力画像): tag use per consultant beside the team's, and whether a
-tag's use goes with shorter or longer deal cycles.
+tag's use goes with shorter or longer deal cycles. Pure: the figures come from `models.transcripts`
+(`load_usage`, `customer_tag_use`), so screens can import these types without the database layer.
 
 Rates count what the consultant said (their own lines and unlabelled ones, never the customer's), per
 1,000 characters of that speech or per call. The team is everyone pooled (total hits over total
@@ -16,15 +17,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
-import sqlalchemy as sa
-from scipy.stats import false_discovery_control, mannwhitneyu
-from sqlalchemy.engine import Connection
-
-from models.hub_schema import staff
 from models.tags import Taxonomy, default_taxonomy
-from models.transcript_schema import transcript_tags, transcripts
 
 MIN_EACH = 10  # customers on each side before any claim
 ALPHA = 0.05
@@ -104,45 +98,6 @@ class CycleFinding:
         return self.non_users_median - self.users_median
 
 
-def _period(q, start: datetime | None, end: datetime | None):
-    """Limit a query on transcripts to calls in [start, end)."""
-    if start is not None:
-        q = q.where(transcripts.c.called_at >= start)
-    if end is not None:
-        q = q.where(transcripts.c.called_at < end)
-    return q
-
-
-def load_usage(conn: Connection, start: datetime | None = None, end: datetime | None = None) -> list[ConsultantUsage]:
-    """Calls, speech length and tag hits of every consultant with a linked call in the period, by name."""
-    calls_q = _period(
-        sa.select(
-            transcripts.c.consultant_id,
-            sa.func.count().label("calls"),
-            sa.func.sum(transcripts.c.consultant_chars).label("chars"),
-        )
-        .where(transcripts.c.consultant_id.is_not(None))
-        .group_by(transcripts.c.consultant_id),
-        start,
-        end,
-    )
-    totals = {r.consultant_id: (r.calls, int(r.chars or 0)) for r in conn.execute(calls_q)}
-    hits_q = _period(
-        sa.select(transcripts.c.consultant_id, transcript_tags.c.tag, sa.func.sum(transcript_tags.c.hits).label("n"))
-        .join(transcripts, transcripts.c.id == transcript_tags.c.transcript_id)
-        .where(transcripts.c.consultant_id.is_not(None), transcript_tags.c.speaker != "customer")
-        .group_by(transcripts.c.consultant_id, transcript_tags.c.tag),
-        start,
-        end,
-    )
-    hits: dict[int, dict[str, int]] = {}
-    for r in conn.execute(hits_q):
-        hits.setdefault(r.consultant_id, {})[r.tag] = int(r.n)
-    names = dict(conn.execute(sa.select(staff.c.id, staff.c.name).where(staff.c.id.in_(list(totals)))).all())
-    out = [ConsultantUsage(sid, names.get(sid, f"#{sid}"), c, n, hits.get(sid, {})) for sid, (c, n) in totals.items()]
-    return sorted(out, key=lambda u: (u.name, u.staff_id))
-
-
 def _rate(hits: int, usage_calls: int, chars: int, per: str) -> float:
     if per == "call":
         return hits / usage_calls if usage_calls else 0.0
@@ -208,35 +163,6 @@ def build_profile(
     )
 
 
-def customer_tag_use(
-    conn: Connection,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    consultant_id: int | None = None,
-) -> dict[int, set[str]]:
-    """Customer id → the tags consultants used on calls with them (an empty set: calls, no tag)."""
-    q = _period(
-        sa.select(transcripts.c.customer_id, transcript_tags.c.tag)
-        .select_from(transcripts)
-        .outerjoin(
-            transcript_tags,
-            sa.and_(transcript_tags.c.transcript_id == transcripts.c.id, transcript_tags.c.speaker != "customer"),
-        )
-        .where(transcripts.c.customer_id.is_not(None))
-        .distinct(),
-        start,
-        end,
-    )
-    if consultant_id is not None:
-        q = q.where(transcripts.c.consultant_id == consultant_id)
-    out: dict[int, set[str]] = {}
-    for customer_id, tag in conn.execute(q):
-        found = out.setdefault(customer_id, set())
-        if tag is not None:
-            found.add(tag)
-    return out
-
-
 def cycle_findings(
     tag_use: Mapping[int, set[str]],
     cycle_days: Mapping[int, float],
@@ -249,6 +175,8 @@ def cycle_findings(
     `cycle_days` maps customer id → days from first touch to signing (only closed deals); customers
     with calls but no entry there are left out. Sorted: claims first (largest difference), then the rest.
     """
+    from scipy.stats import false_discovery_control, mannwhitneyu  # heavy: loaded when findings are asked for
+
     taxonomy = taxonomy or default_taxonomy()
     sample = {cid: float(cycle_days[cid]) for cid in tag_use if cid in cycle_days}
     heard = sorted({tag for cid in sample for tag in tag_use[cid]})

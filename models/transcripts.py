@@ -2,17 +2,15 @@
 (one row per call, or one row per sentence with a call id), tagged and stored idempotently.
 
 Speech-to-text is upstream; this reads what recorders and ASR tools export (UTF-8 with or without
-BOM, GB18030, UTF-16). Consultants are matched to `staff` by name, customers by the blind index of
-their mobile (never stored or shown in clear). Every call read is created, replayed or skipped with
-a reason; a call whose consultant or customer cannot be matched is kept and said so.
+BOM, GB18030, UTF-16 with its BOM: `models.tabular` decodes). Consultants are matched to `staff` by
+name, customers by the blind index of their mobile (never stored or shown in clear). Every call read
+is created, replayed or skipped with a reason; a call whose consultant or customer cannot be matched
+is kept and said so. The radar's queries (`load_usage`, `customer_tag_use`) are at the end.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import json
 import re
 import tomllib
@@ -32,8 +30,9 @@ from models.identifiers import IdentifierKind, Status, parse_phone
 from models.import_mapping import DEFAULT_TIME_FORMATS, norm_header
 from models.importer import parse_time
 from models.lookup import resolve_customer_id
-from models.privacy import Vault, mask_mobile
+from models.privacy import Vault, mask_mobile, redact
 from models.schema import identifiers, leads
+from models.skill_radar import ConsultantUsage
 from models.tabular import SourceFileError, Table, cell_text, decode_text, open_table, unique_headers
 from models.tags import Tagger, default_tagger, normalise
 from models.transcript_schema import transcript_tags, transcripts
@@ -46,6 +45,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _FORMAT["columns"
 META_KEYS: dict[str, tuple[str, ...]] = {k: tuple(v) for k, v in _FORMAT["meta"].items()}
 CONSULTANT_LABELS = tuple(_FORMAT["speakers"]["consultant"])
 CUSTOMER_LABELS = tuple(_FORMAT["speakers"]["customer"])
+CUSTOMER_SUFFIXES = tuple(_FORMAT["speakers"]["customer_suffixes"])
 _ANONYMOUS = re.compile(r"^(?:说话人|发言人|角色|声道|speaker|spk)\s*\d+$|^[ab甲乙]$")
 TIME_FORMATS = (*DEFAULT_TIME_FORMATS, "%Y%m%d%H%M%S", "%Y%m%d %H%M%S", "%Y%m%d")
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -111,17 +111,6 @@ class ImportReport:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def decode_transcript(data: bytes) -> tuple[str, str]:
-    """Decode an export: UTF-16 with or without BOM, else UTF-8 (BOM optional), else GB18030."""
-    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and len(data) >= 4:
-        head = data[:4000]
-        if head[1::2].count(0) > len(head) // 4:  # ASCII/CJK-free positions of UTF-16LE are zero bytes
-            return data.decode("utf-16-le", errors="replace"), "utf-16-le"
-        if head[0::2].count(0) > len(head) // 4:
-            return data.decode("utf-16-be", errors="replace"), "utf-16-be"
-    return decode_text(data)
-
-
 def parse_called_at(value: Any) -> datetime:
     """A time cell as an aware datetime (epoch seconds or ms accepted); ValueError says why not."""
     text = unicodedata.normalize("NFKC", cell_text(value)).strip()
@@ -153,9 +142,9 @@ def speaker_of(label: str, consultant_name: str = "") -> str | None:
     key = normalise(label).strip()
     if consultant_name and key == normalise(consultant_name).strip():
         return CONSULTANT
-    if any(key.startswith(x) for x in CONSULTANT_LABELS):
+    if key.startswith(CONSULTANT_LABELS):
         return CONSULTANT
-    if any(key.startswith(x) for x in CUSTOMER_LABELS):
+    if key.startswith(CUSTOMER_LABELS) or (len(key) <= 4 and key.endswith(CUSTOMER_SUFFIXES)):
         return CUSTOMER
     if _ANONYMOUS.match(key):
         return "?" + key
@@ -246,21 +235,6 @@ def read_text_call(text: str, name: str, defaults: CallIn) -> CallIn:
     call.duration_s = parse_duration(merged["duration"]) if merged["duration"] else defaults.duration_s
     call.utterances = parse_dialogue(lines[body:], call.consultant)
     return call
-
-
-def _table_rows(path: Path, sheet: str | None) -> tuple[Table, str | None]:
-    """Rows of a CSV/TSV (any common encoding, UTF-16 without BOM too) or XLSX file."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
-    if head.startswith(b"PK"):
-        return open_table(path, sheet), None
-    text, encoding = decode_transcript(path.read_bytes())
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192], delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel
-    rows = enumerate(csv.reader(io.StringIO(text, newline=""), dialect), start=1)
-    return Table(rows, "csv", encoding, text.count("\n")), encoding
 
 
 def _columns(headers: list[str]) -> dict[str, int]:
@@ -364,9 +338,9 @@ def match_customer(conn: Connection, vault: Vault, raw: str) -> tuple[int | None
     if not raw.strip():
         return None, None, "", "no customer number in the call"
     ident = parse_phone(raw)
-    masked = mask_mobile(ident.value if ident.status is Status.VALID else raw)
     if ident.status is not Status.VALID or ident.kind is not IdentifierKind.MOBILE:
-        return None, None, masked, f"customer number {masked} is not a mobile ({ident.reason or 'landline'})"
+        return None, None, "", f"the customer number is not a mobile ({ident.reason or 'a landline'})"
+    masked = mask_mobile(ident.value)
     key = vault.blind_index(IdentifierKind.MOBILE.value, ident.value)
     found = conn.execute(
         sa.select(leads.c.customer_id)
@@ -407,6 +381,7 @@ def store_calls(
 ) -> ImportReport:
     """Match, tag and store calls inside the caller's transaction; replays fill in missing links only."""
     tagger = tagger or default_tagger()
+    source_file = redact(source_file)  # recorders put the customer's number in file names
     report = ImportReport(source_file)
     index = _staff_index(conn)
     for call in calls:
@@ -483,17 +458,18 @@ def read_calls(
 ) -> tuple[list[CallIn], ImportReport]:
     """Read a transcript file of any supported shape; the report carries what could not be read."""
     defaults = defaults or CallIn("file")
-    report = ImportReport(path.name)
+    report = ImportReport(redact(path.name))
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceFileError(f"file not found: {path}") from None
     text = ""
     if not data.startswith(b"PK") and path.suffix.lower() not in (".csv", ".tsv", ".xlsx"):
-        text, report.encoding = decode_transcript(data)
+        text, report.encoding = decode_text(data)
     if text and not looks_like_table(text):
         return [read_text_call(text, path.name, defaults)], replace(report, file_type="text")
-    table, report.encoding = _table_rows(path, sheet)
+    table = open_table(path, sheet)
+    report.encoding = table.encoding
     try:
         calls = read_table_calls(table, defaults)
     finally:
@@ -539,3 +515,74 @@ def retag(engine: Engine, vault: Vault, tagger: Tagger | None = None) -> int:
             conn.execute(transcripts.update().where(transcripts.c.id == tid).values(taxonomy=tagger.taxonomy.digest))
             done += 1
     return done
+
+
+# --- queries for the radar -------------------------------------------------------------------------
+
+
+def _period(q, start: datetime | None, end: datetime | None):
+    """Limit a query on transcripts to calls in [start, end)."""
+    if start is not None:
+        q = q.where(transcripts.c.called_at >= start)
+    if end is not None:
+        q = q.where(transcripts.c.called_at < end)
+    return q
+
+
+def load_usage(conn: Connection, start: datetime | None = None, end: datetime | None = None) -> list[ConsultantUsage]:
+    """Calls, speech length and tag hits of every consultant with a linked call in the period, by name."""
+    calls_q = _period(
+        sa.select(
+            transcripts.c.consultant_id,
+            sa.func.count().label("calls"),
+            sa.func.sum(transcripts.c.consultant_chars).label("chars"),
+        )
+        .where(transcripts.c.consultant_id.is_not(None))
+        .group_by(transcripts.c.consultant_id),
+        start,
+        end,
+    )
+    totals = {r.consultant_id: (r.calls, int(r.chars or 0)) for r in conn.execute(calls_q)}
+    hits_q = _period(
+        sa.select(transcripts.c.consultant_id, transcript_tags.c.tag, sa.func.sum(transcript_tags.c.hits).label("n"))
+        .join(transcripts, transcripts.c.id == transcript_tags.c.transcript_id)
+        .where(transcripts.c.consultant_id.is_not(None), transcript_tags.c.speaker != "customer")
+        .group_by(transcripts.c.consultant_id, transcript_tags.c.tag),
+        start,
+        end,
+    )
+    hits: dict[int, dict[str, int]] = {}
+    for r in conn.execute(hits_q):
+        hits.setdefault(r.consultant_id, {})[r.tag] = int(r.n)
+    names = dict(conn.execute(sa.select(staff.c.id, staff.c.name).where(staff.c.id.in_(list(totals)))).all())
+    out = [ConsultantUsage(sid, names.get(sid, f"#{sid}"), c, n, hits.get(sid, {})) for sid, (c, n) in totals.items()]
+    return sorted(out, key=lambda u: (u.name, u.staff_id))
+
+
+def customer_tag_use(
+    conn: Connection,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    consultant_id: int | None = None,
+) -> dict[int, set[str]]:
+    """Customer id → the tags consultants used on calls with them (an empty set: calls, no tag)."""
+    q = _period(
+        sa.select(transcripts.c.customer_id, transcript_tags.c.tag)
+        .select_from(transcripts)
+        .outerjoin(
+            transcript_tags,
+            sa.and_(transcript_tags.c.transcript_id == transcripts.c.id, transcript_tags.c.speaker != "customer"),
+        )
+        .where(transcripts.c.customer_id.is_not(None))
+        .distinct(),
+        start,
+        end,
+    )
+    if consultant_id is not None:
+        q = q.where(transcripts.c.consultant_id == consultant_id)
+    out: dict[int, set[str]] = {}
+    for customer_id, tag in conn.execute(q):
+        found = out.setdefault(customer_id, set())
+        if tag is not None:
+            found.add(tag)
+    return out
