@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QTableView, QWidget
 
 from app.screenshots import NOW, STAFF, floor_change, sample_card, sample_leads
 from models.clock import BUSINESS_TZ
@@ -54,6 +54,45 @@ def test_lead_model_passes_the_model_tester_through_resets_upserts_and_removals(
     assert 100 not in {r.lead_id for r in model.rows()}
     model.apply(DeskChange(leads=[replace(lead(500, 1), first_follow_up_at=NOW)]))
     qtmodeltester.check(model)
+
+
+def urgency_order(model: LeadTableModel) -> list[int]:
+    """Lead ids in the order the table shows them."""
+    return [model.index(i, 0).data(LEAD_ROLE).lead_id for i in range(model.rowCount())]
+
+
+def test_the_lead_model_sorts_itself_and_keeps_new_and_changed_rows_in_place(qtbot, qtmodeltester):
+    model = LeadTableModel(None, clock)
+    qtmodeltester.check(model, force_py=True)  # watches every signal from here on
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.apply(DeskChange(reset=True, leads=[lead(1, 2), lead(2, 20), lead(3, 8, first_follow_up_at=NOW)]))
+    model.sort(COLUMNS.index("age"), Qt.SortOrder.AscendingOrder)
+    assert urgency_order(model) == [2, 1, 3]  # unanswered oldest first, then the answered
+    view.selectRow(1)  # lead 1
+    model.apply(DeskChange(leads=[lead(4, 40)]))  # older and unanswered: goes to the top
+    assert urgency_order(model) == [4, 2, 1, 3]
+    assert view.currentIndex().data(LEAD_ROLE).lead_id == 1  # the selection follows its lead
+    model.apply(DeskChange(leads=[replace(lead(2, 20), first_follow_up_at=NOW)]))  # answered: drops
+    assert urgency_order(model) == [4, 1, 3, 2]  # answered ones newest first
+    assert view.currentIndex().data(LEAD_ROLE).lead_id == 1
+    model.sort(COLUMNS.index("time"), Qt.SortOrder.DescendingOrder)
+    assert urgency_order(model) == [1, 3, 2, 4]  # newest first
+    model.apply(DeskChange(leads=[lead(5, 5)], removed_leads=[3]))
+    assert urgency_order(model) == [1, 5, 2, 4]
+
+
+def test_a_large_change_set_is_sorted_once_and_ends_in_order(qtmodeltester):
+    model = LeadTableModel(None, clock)
+    model.apply(DeskChange(reset=True, leads=[lead(i, i % 97) for i in range(1, 1001)]))
+    model.sort(COLUMNS.index("age"), Qt.SortOrder.AscendingOrder)
+    answered = [replace(lead(i, i % 97), first_follow_up_at=NOW) for i in range(1, 600)]
+    fresh = [lead(i, i % 13) for i in range(2000, 2300)]
+    model.apply(DeskChange(leads=answered + fresh))
+    qtmodeltester.check(model)
+    expected = sorted(model.all_rows(), key=lambda r: (model._sort_value(r, "age"), r.lead_id))
+    assert urgency_order(model) == [r.lead_id for r in expected]
 
 
 def test_unanswered_past_five_minutes_turns_red_and_answered_says_so():
@@ -122,7 +161,7 @@ def test_workbench_shows_my_leads_most_urgent_first_and_logs_in_two_clicks(qtbot
     qtbot.addWidget(bench)
     mine = [lead(1, 2), lead(2, 20), lead(3, 8, first_follow_up_at=NOW), lead(4, 30, consultant_id=2)]
     bench.apply(DeskChange(reset=True, me=Me(1, "王磊", "consultant", status="on_duty"), leads=mine))
-    order = [bench.proxy.index(i, 0).data(LEAD_ROLE).lead_id for i in range(bench.proxy.rowCount())]
+    order = [bench.model.index(i, 0).data(LEAD_ROLE).lead_id for i in range(bench.model.rowCount())]
     assert order == [2, 1, 3]
     with qtbot.waitSignal(bench.customer_requested) as asked:
         bench.table.selectRow(0)

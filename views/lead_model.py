@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -29,6 +28,7 @@ URGENT = QColor("#d32f2f")
 PENDING = QColor("#8a6d00")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 2
+BULK = 200  # a change set larger than this is applied in place and sorted once
 COLUMNS = ("customer", "mobile", "channel", "kind", "state", "age", "consultant", "time")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -56,6 +56,7 @@ class LeadTableModel(QAbstractTableModel):
         self._pos: dict[int, int] = {}
         self._all: dict[int, LeadRow] = {}  # every row seen, so a new filter can be applied
         self._names: dict[int, str] = {}
+        self._sort: tuple[str, bool] | None = None  # (column, descending) once the view has sorted
 
     def _headers(self) -> tuple[str, ...]:
         return (
@@ -152,46 +153,143 @@ class LeadTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
 
     def refilter(self, accept: Callable[[LeadRow], bool] | None = None) -> None:
-        """Apply a (new) filter to every row seen so far."""
+        """Apply a (new) filter to every row seen so far (in the current sort order)."""
         if accept is not None:
             self._accept = accept
         self.beginResetModel()
         self._rows = [r for r in self._all.values() if self._accept(r)]
+        if self._sort is not None:
+            self._rows.sort(key=self._key, reverse=self._sort[1])
         self._pos = {r.lead_id: i for i, r in enumerate(self._rows)}
         self.endResetModel()
 
     def apply(self, change: DeskChange) -> None:
-        """Apply a change set with minimal row signals."""
+        """Apply a change set with minimal row signals, keeping the sort order."""
         if change.reset:
             self._all = {r.lead_id: r for r in change.leads}
+            self.refilter()
+            return
+        if len(change.removed_leads) > BULK:
+            for lead_id in change.removed_leads:
+                self._all.pop(lead_id, None)
+            self._all.update((r.lead_id, r) for r in change.leads)
             self.refilter()
             return
         for lead_id in change.removed_leads:
             self._all.pop(lead_id, None)
             self._remove(lead_id)
+        if len(change.leads) > BULK:
+            self._apply_many(change.leads)
+            return
         for row in change.leads:
             self._all[row.lead_id] = row
             if not self._accept(row):
                 self._remove(row.lead_id)
             elif row.lead_id in self._pos:
-                i = self._pos[row.lead_id]
-                self._rows[i] = row
-                self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+                self._update(self._pos[row.lead_id], row)
             else:
-                n = len(self._rows)
-                self.beginInsertRows(QModelIndex(), n, n)
-                self._rows.append(row)
-                self._pos[row.lead_id] = n
+                at = self._place(row)
+                self.beginInsertRows(QModelIndex(), at, at)
+                self._rows.insert(at, row)
+                self._renumber(at, len(self._rows))
                 self.endInsertRows()
 
+    def _apply_many(self, rows: list[LeadRow]) -> None:
+        """A large change set (a replay, a long catch-up): update in place, append, then sort once."""
+        fresh = []
+        for row in rows:
+            self._all[row.lead_id] = row
+            if not self._accept(row):
+                self._remove(row.lead_id)
+            elif row.lead_id in self._pos:
+                self._rows[self._pos[row.lead_id]] = row
+            else:
+                fresh.append(row)
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(COLUMNS) - 1))
+        if fresh:
+            n = len(self._rows)
+            self.beginInsertRows(QModelIndex(), n, n + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self._renumber(n, len(self._rows))
+            self.endInsertRows()
+        if self._sort is not None:
+            self._resort()
+
+    def _update(self, i: int, row: LeadRow) -> None:
+        """A changed row: in place, or moved to where its new sort key puts it."""
+        old = self._rows[i]
+        if self._sort is None or self._key(old) == self._key(row):
+            self._rows[i] = row
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            return
+        del self._rows[i]
+        to = self._place(row)
+        self._rows.insert(i, old)
+        if to == i:
+            self._rows[i] = row
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            return
+        self.beginMoveRows(QModelIndex(), i, i, QModelIndex(), to + 1 if to > i else to)
+        del self._rows[i]
+        self._rows.insert(to, row)
+        self._renumber(min(i, to), max(i, to) + 1)
+        self.endMoveRows()
+        self.dataChanged.emit(self.index(to, 0), self.index(to, len(COLUMNS) - 1))
+
     def _remove(self, lead_id: int) -> None:
-        i = self._pos.get(lead_id)
+        i = self._pos.pop(lead_id, None)
         if i is None:
             return
         self.beginRemoveRows(QModelIndex(), i, i)
         del self._rows[i]
-        self._pos = {r.lead_id: k for k, r in enumerate(self._rows)}
+        self._renumber(i, len(self._rows))
         self.endRemoveRows()
+
+    def _renumber(self, start: int, end: int) -> None:
+        for k in range(start, end):
+            self._pos[self._rows[k].lead_id] = k
+
+    # --- sorting (in the model: one key per row, not a comparison call per pair) ---------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column; new and changed rows then go straight to their place."""
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = (COLUMNS[column], order == Qt.SortOrder.DescendingOrder)
+        self._resort()
+
+    def _key(self, row: LeadRow) -> tuple:
+        return (self._sort_value(row, self._sort[0]), row.lead_id)
+
+    def _resort(self) -> None:
+        """Reorder every row, keeping selections and other persistent indexes on their leads."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        ids = [self._rows[p.row()].lead_id if 0 <= p.row() < len(self._rows) else None for p in persistent]
+        self._rows.sort(key=self._key, reverse=self._sort[1])
+        self._pos = {r.lead_id: i for i, r in enumerate(self._rows)}
+        moved = [
+            self.index(self._pos[lead_id], p.column()) if lead_id in self._pos else QModelIndex()
+            for lead_id, p in zip(ids, persistent, strict=True)
+        ]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _place(self, row: LeadRow) -> int:
+        """Where a row belongs in the current order (binary search; the end when unsorted)."""
+        if self._sort is None:
+            return len(self._rows)
+        key, descending = self._key(row), self._sort[1]
+        lo, hi = 0, len(self._rows)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            other = self._key(self._rows[mid])
+            if (other > key) if descending else (other < key):
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def tick(self) -> None:
         """Refresh the live age of unanswered leads (one dataChanged per such row)."""
@@ -218,19 +316,17 @@ COLUMN_WIDTHS = (90, 120, 90, 90, 100, 110, 90, 110)
 
 
 def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrder, title: str | None = None):
-    """A sorted table view over a lead model: (proxy, view), rows selected whole, widths fixed, and
-    exportable (right-click or Ctrl+E: "Export…"; `exporter_of(view).button()` for a toolbar).
+    """A table view sorted by its lead model, rows selected whole, widths fixed, and exportable
+    (right-click or Ctrl+E: "Export…"; `exporter_of(view).button()` for a toolbar).
 
-    Fixed widths rather than resize-to-contents: measuring every cell on each change would call
-    `data()` for every row of a large queue on the GUI thread.
+    The model sorts itself (a proxy would call `data()` for every comparison: seconds on the GUI
+    thread for a manager's 100,000 leads). Fixed widths rather than resize-to-contents: measuring
+    every cell on each change would call `data()` for every row of a large queue.
     """
-    proxy = QSortFilterProxyModel(owner)
-    proxy.setSourceModel(model)
-    proxy.setSortRole(SORT_ROLE)
-    view = QTableView()
-    view.setModel(proxy)
+    view = QTableView(owner)
+    view.setModel(model)
+    view.horizontalHeader().setSortIndicator(COLUMNS.index(sort_column), order)
     view.setSortingEnabled(True)
-    view.sortByColumn(COLUMNS.index(sort_column), order)
     view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
     view.verticalHeader().hide()
@@ -240,4 +336,4 @@ def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrd
         header.resizeSection(i, width)
     header.setStretchLastSection(True)
     install_export(view, title or QCoreApplication.translate("LeadTable", "Leads"))
-    return proxy, view
+    return view

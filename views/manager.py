@@ -157,7 +157,7 @@ class ManagerView(QWidget):
         self._now = now
         self._staff: list[StaffRow] = []
         self.model = LeadTableModel(lambda r: True, now)
-        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder, self.tr("Leads"))
+        self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder, self.tr("Leads"))
         self.filter = QComboBox()
         self.filter.addItem(self.tr("All leads"), "all")
         self.filter.addItem(self.tr("Not yet answered"), "waiting")

@@ -75,7 +75,7 @@ class ReceptionDesk(QWidget):
         box.setLayout(form)
 
         self.model = LeadTableModel(self._today_visit, now)
-        self.proxy, self.table = lead_table(self, self.model, "time", Qt.SortOrder.DescendingOrder)
+        self.table = lead_table(self, self.model, "time", Qt.SortOrder.DescendingOrder)
         queue = QGroupBox(self.tr("Today's visitors"))
         queue_layout = QVBoxLayout(queue)
         queue_layout.addWidget(self.table)

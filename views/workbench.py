@@ -43,7 +43,7 @@ class ConsultantWorkbench(QWidget):
         super().__init__(parent)
         self._me: Me | None = None
         self.model = LeadTableModel(self._mine, now)
-        self.proxy, self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder)  # urgency
+        self.table = lead_table(self, self.model, "age", Qt.SortOrder.AscendingOrder)  # urgency
 
         self.duty = QPushButton()
         self.duty.setCheckable(True)
