@@ -3,6 +3,7 @@
 from alembic import context
 
 import models.deal_schema  # each schema module registers its tables on the shared metadata
+import models.experiment_schema
 import models.hub_schema
 import models.transcript_schema  # noqa: F401
 from models.schema import metadata
