@@ -88,9 +88,31 @@ def _fold_table() -> tuple[dict[int, int], re.Pattern[str]]:
     return table, re.compile("[" + "".join(p[0] for p in pairs) + "]")
 
 
+@lru_cache(maxsize=1)
+def _compatibility() -> re.Pattern[str]:
+    """BMP characters NFKC turns into an ASCII letter or digit or an ideograph (Ｌ, ７, ㎡, ①, ⼈ …).
+
+    Listed one by one so `re` compiles a bitmap (a class of ranges is tested range by range).
+    """
+    wanted = []
+    for cp in range(0x80, 0x10000):
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if folded != chr(cp) and any((c.isascii() and c.isalnum()) or "\u3400" <= c <= "\u9fff" for c in folded):
+            wanted.append(re.escape(chr(cp)))
+    return re.compile("[" + "".join(wanted) + "]")
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # mathematical letters, CJK extensions: NFKC to be safe
+
+
 def normalise(text: str) -> str:
-    """NFKC, lower case, traditional → simplified; cheap when the text is already in that form."""
-    if not unicodedata.is_normalized("NFKC", text):
+    """NFKC, lower case, traditional → simplified; cheap when the text is already in that form.
+
+    NFKC runs when the text holds a character it would turn into something a phrase can contain
+    (an ASCII letter or digit, an ideograph). Phrases hold no punctuation, so a call whose only
+    compatibility characters are full-width punctuation (，：？) is matched as it stands.
+    """
+    if _compatibility().search(text) or _ASTRAL.search(text):
         text = unicodedata.normalize("NFKC", text)
     text = text.lower()
     table, traditional = _fold_table()

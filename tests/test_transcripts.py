@@ -3,6 +3,7 @@ privacy, retagging, the radar's queries and the `salesfloor hub transcripts impo
 
 from __future__ import annotations
 
+import random
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +19,7 @@ from app.keys import encode_key
 from app.settings import load_settings
 from models.db import write_transaction
 from models.leads import LeadIn
+from models.skill_radar import ConsultantUsage, build_profile, cycle_findings
 from models.staff import add_staff
 from models.tags import Tagger, load_taxonomy
 from models.transcript_schema import transcript_tags, transcripts
@@ -303,3 +305,81 @@ def test_the_command_imports_files_and_never_prints_a_mobile(registry, clock, of
     again = CliRunner().invoke(transcripts_group, ["import", str(files[1])], obj=app)
     assert again.exit_code == 0 and "6 call(s) read · 0 created · 4 already imported · 2 skipped" in again.output
     assert "0 call(s) recounted" in CliRunner().invoke(transcripts_group, ["retag"], obj=app).output
+
+
+# --- the radar's figures (pure) ------------------------------------------------------------------
+
+
+def _usage():
+    """Two consultants: 王磊 closes hard, 李敏 handles objections; one risky claim from 王磊."""
+    return [
+        ConsultantUsage(1, "王磊", calls=10, chars=4000, hits={"urgency": 8, "push_close": 4, "greeting": 10,
+                                                                "promise_appreciation": 2}),
+        ConsultantUsage(2, "李敏", calls=10, chars=6000, hits={"objection_defuse": 9, "greeting": 12, "urgency": 1,
+                                                                "escrow": 3}),
+    ]  # fmt: skip
+
+
+def test_a_profile_sets_the_consultant_beside_the_pooled_team():
+    profile = build_profile(_usage(), 1)
+    dims = {d.key: d for d in profile.dimensions}
+    assert len(dims) == 8 and (profile.calls, profile.chars, profile.team_size, profile.team_calls) == (10, 4000, 2, 20)
+    assert dims["closing"].mine == pytest.approx(12 * 1000 / 4000)
+    assert dims["closing"].team == pytest.approx(13 * 1000 / 10000)
+    assert dims["closing"].best == dims["closing"].mine
+    assert dims["objection"].mine == 0 and dims["objection"].best == pytest.approx(9 * 1000 / 6000)
+    assert dims["compliance"].mine == 0  # a risky claim never raises the compliance score
+    assert [r.key for r in profile.risks] == ["promise_appreciation"] and profile.risks[0].hits == 2
+    assert [t.key for t in profile.top] == ["push_close", "urgency", "greeting"]
+    assert profile.top[0].index == pytest.approx(1.0 / 0.4)
+    assert [t.key for t in profile.bottom] == ["objection_defuse", "escrow"]
+    per_call = build_profile(_usage(), 2, per="call")
+    assert {d.key: d.mine for d in per_call.dimensions}["objection"] == pytest.approx(0.9)
+    with pytest.raises(KeyError):
+        build_profile(_usage(), 99)
+
+
+def test_tag_versus_cycle_claims_only_what_the_sample_supports():
+    rng = random.Random(5)
+    heard: dict[int, set[str]] = {}
+    cycles: dict[int, float] = {}
+    for cid in range(80):
+        tags = set()
+        if cid % 2 == 0:
+            tags.add("competitor_price")
+        if cid % 3 == 0:
+            tags.add("urgency")  # no effect
+        if cid % 5 == 1:
+            tags.add("layout_dislike")
+        if cid < 6:
+            tags.add("school_district")  # too few to say anything
+        heard[cid] = tags
+        cycles[cid] = 40 - (12 if "competitor_price" in tags else 0) + (10 if "layout_dislike" in tags else 0)
+        cycles[cid] += rng.gauss(0, 4)
+    heard[500] = {"greeting"}  # calls but no closed deal: left out
+    findings = {f.tag: f for f in cycle_findings(heard, cycles)}
+    assert "greeting" not in findings
+    price = findings["competitor_price"]
+    assert (price.verdict, price.users, price.non_users) == ("faster", 40, 40)
+    assert 9 < price.days_faster < 15 and price.p_value < 0.001
+    assert findings["layout_dislike"].verdict == "slower" and findings["layout_dislike"].days_faster < -5
+    assert findings["urgency"].verdict == "no_difference" and findings["urgency"].p_value >= 0.05
+    school = findings["school_district"]
+    assert (school.verdict, school.users, school.p_value) == ("not_enough_data", 6, None)
+    assert cycle_findings(heard, cycles, min_each=5)[-1].verdict != "not_enough_data"  # the minimum is configurable
+    ordered = [f.verdict for f in cycle_findings(heard, cycles)]
+    groups = [{"faster": 0, "slower": 0, "no_difference": 1, "not_enough_data": 2}[v] for v in ordered]
+    assert groups == sorted(groups) and groups[0] == 0  # claims first, then no difference, then too few
+
+
+def test_profiles_from_imported_calls(registry, clock, office):
+    people, _ = office
+    for path in (WANG, ZHANG, SENTENCES, ROWS):
+        _import(registry, clock, path)
+    with registry.engine.connect() as conn:
+        usage = load_usage(conn)
+    wang = build_profile(usage, people["王磊"])
+    dims = {d.key: d for d in wang.dimensions}
+    assert wang.name == "王磊" and wang.calls == 3 and wang.team_size == 3
+    assert dims["closing"].mine > dims["closing"].team > 0
+    assert all(0 <= d.mine <= d.best and d.team <= d.best for d in wang.dimensions)
