@@ -62,7 +62,12 @@ def pool_amount(value: Any, signed: Decimal, rate: Decimal) -> tuple[Decimal, De
 
 
 def deal_time(value: Any, what: str, now: datetime) -> datetime:
-    """An aware UTC time (naive means business time) no later than now."""
+    """An aware UTC time (a datetime or ISO 8601 text; naive means business time) no later than now."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise DealError(f"{what} {value[:32]!r} is not a date and time like 2026-11-21T10:30+08:00") from None
     if not isinstance(value, datetime):
         raise DealError(f"{what} must be a date and time")
     at = to_utc(value)

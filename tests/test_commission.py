@@ -15,7 +15,7 @@ from models.attribution import TouchRecord
 from models.clock import BUSINESS_TZ
 from models.commission import CommissionError, money, split_commission, split_pool
 from models.leads import Channel, TouchKind
-from models.rules import ProtectionRules
+from models.rules import ProtectionRules, RulesError, load_rules
 
 RULES = ProtectionRules()
 STRICT = replace(RULES, report_required=True)  # an accompanied visit needs a valid prior report
@@ -257,3 +257,24 @@ def test_rounding_fen_is_named_on_the_line_that_got_it():
     result = split(t, pool="100.00")  # 0.4 : 0.5 : 0.3 of 100.00 = 33.333… / 41.666… / 25.00
     assert [line.amount for line in result.lines] == [Decimal("33.33"), Decimal("41.67"), Decimal("25.00")]
     assert ["尾差" in line.text() for line in result.lines] == [False, True, False]
+
+
+# --- the [commission] rules section --------------------------------------------------------------
+
+
+def test_commission_rules_load_and_mistakes_are_named(tmp_path):
+    assert load_rules().commission.pool_rate == Decimal("0.015")
+    assert load_rules().commission.settlement_target_days == 3
+    path = tmp_path / "project.toml"
+    path.write_text('[commission]\npool_rate = "0.02"\nsettlement_target_days = 2\n', encoding="utf-8")
+    rules = load_rules(path)
+    assert (rules.commission.pool_rate, rules.commission.settlement_target_days) == (Decimal("0.02"), 2)
+    for text, message in (
+        ('[commission]\npool_rate = "2"\n', "between 0 and 1"),
+        ('[commission]\npool_rate = "lots"\n', "is not a number"),
+        ("[commission]\nsettlement_target_days = -1\n", "settlement_target_days must be a whole number"),
+        ("[commission]\nrate = 1\n", "commission: unknown key"),
+    ):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(RulesError, match=message):
+            load_rules(path)

@@ -141,6 +141,8 @@ def test_signing_without_subscription_with_a_given_pool(office):
         ({"unit": "1" * 40}, "longer than 32"),
         ({"at": at(11, 9)}, "in the future"),
         ({"at": at(1, 6)}, "before the customer's first contact"),
+        ({"at": "21 Nov"}, "is not a date and time"),
+        ({"at": "2026-11-30T10:00+08:00"}, "in the future"),
         ({"stage": "deposit"}, "stage must be one of"),
         ({"consultant_name": " "}, "consultant is required"),
         ({"customer_id": 999}, "customer #999 does not exist"),
@@ -334,3 +336,19 @@ def test_an_edited_chain_row_shows_in_the_dispute_pack(office, engine, clock, va
     assert not pack["chain"]["intact"]
     assert [d["hash_ok"] for d in pack["decisions"] if d["seq"] == seq] == [False]
     assert "证据链校验失败" in dispute_html(pack)
+
+
+def test_the_record_dialogs_fields_record_a_deal_as_they_are(office):
+    book, li, _wang, staff_id = office
+    fields = {  # what views.deal_dialog.RecordDealDialog emits (and a `deal.record` command carries)
+        "customer_id": li,
+        "unit": "3-1-1502",
+        "amount": "3150000.00",
+        "at": "2026-11-09T16:00:00+08:00",
+        "stage": "signing",
+        "consultant_id": staff_id,
+        "consultant_name": "王磊",
+        "pool": None,
+    }
+    detail = book.record(DealIn(**fields), "王磊")
+    assert detail.deal.signed_at == at(9, 16) and detail.deal.pool == Decimal("47250.00")

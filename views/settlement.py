@@ -114,6 +114,11 @@ def line_columns() -> list[Column]:
             lambda x: -1 if x.cycle_days is None else x.cycle_days,
             RIGHT,
         ),
+        Column(
+            lambda: QCoreApplication.translate("Settlement", "How the commission was split"),
+            lambda x: x.reasons,
+            tip=lambda x: x.reasons.replace("；", "\n"),
+        ),
     ]
 
 
@@ -200,7 +205,7 @@ class SettlementScreen(QWidget):
         statements.setLayout(top)
 
         self.line_model = RecordTableModel(line_columns(), lambda x: x.line_id, self)
-        self.line_proxy, self.lines = record_table(self, self.line_model, (60, 100, 70, 100, 120, 80, 110))
+        self.line_proxy, self.lines = record_table(self, self.line_model, (60, 100, 70, 100, 120, 80, 110, 130))
         self.total = QLabel()
         lines_box = QGroupBox(self.tr("Deals on the statement"))
         lines_layout = QVBoxLayout(lines_box)

@@ -32,6 +32,7 @@ ZH_CN = {
     "yuan, e.g. 3150000.00": "单位：元，如 3150000.00",
     "empty: the project's pool rate": "留空：按项目佣金比例计算",
     "Record (Enter)": "录入（Enter）",
+    "Cancel (Esc)": "取消（Esc）",
     "Stage": "阶段",
     "Give the customer's number.": "请填写客户编号。",
     "Choose the consultant.": "请选择置业顾问。",
@@ -45,6 +46,7 @@ ZH_CN = {
     "Signed amount": "签约金额",
     "Commission": "佣金",
     "Signing → paid (days)": "签约→付款（天）",
+    "How the commission was split": "分佣说明",
     "Settlement cycle: nothing paid yet (target %1 days)": "结佣周期：尚无已付款（目标 %1 天）",
     "Settlement cycle: median %1 days · %2 of %3 paid within %4 days": (
         "结佣周期：中位数 %1 天 · %3 笔中 %2 笔在 %4 天内付款"
