@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from openpyxl.styles import Font
 from models.clock import business_time
 from models.deal_records import decision_text
 from models.leads import CHANNEL_LABELS_ZH, TOUCH_LABELS_ZH
+from models.messages import KIND_ZH as IDENT_ZH
+from models.settlement_export import STATUS_ZH
 
 KIND_ZH = {**{k.value: v for k, v in TOUCH_LABELS_ZH.items()}, "follow_up_visit": "顾问登记到访"}
 CHANNEL_ZH = {c.value: v for c, v in CHANNEL_LABELS_ZH.items()}
@@ -40,6 +43,16 @@ def when(text: str | None) -> str:
     return business_time(datetime.fromisoformat(text)).strftime("%Y-%m-%d %H:%M") if text else ""
 
 
+def _yuan(value: str | None) -> str:
+    """'3,150,000.00' from a decimal string ('' for none)."""
+    return f"{Decimal(value):,.2f}" if value else ""
+
+
+def _plain(value: str) -> str:
+    """A weight without trailing zeros: '0.4000' → '0.4'."""
+    return format(Decimal(value).normalize(), "f")
+
+
 def dispute_json(pack: dict[str, Any]) -> str:
     """The pack as indented UTF-8 JSON (what `salesfloor audit export` writes for a customer)."""
     return json.dumps(pack, ensure_ascii=False, indent=2, sort_keys=True)
@@ -53,10 +66,10 @@ def sections(pack: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
         ["房号", deal["unit"]],
         ["客户", f"#{pack['customer']['customer_id']} {pack['customer']['name']}"],
         ["置业顾问", deal["consultant_name"]],
-        ["认购", f"{when(deal['subscribed_at'])} {deal['subscription_amount'] or ''}".strip()],
-        ["签约", f"{when(deal['signed_at'])} {deal['signed_amount'] or ''}".strip()],
+        ["认购", f"{when(deal['subscribed_at'])} {_yuan(deal['subscription_amount'])}".strip()],
+        ["签约", f"{when(deal['signed_at'])} {_yuan(deal['signed_amount'])}".strip()],
         ["成交周期（天）", deal["cycle_days"]],
-        ["佣金池（元）", pack["split"]["pool"]],
+        ["佣金池（元）", _yuan(pack["split"]["pool"])],
         ["签约时判客", pack["judgement_at_signing"]["text"]],
         ["当前判客", pack["judgement_now"]["text"]],
         ["证据链", "完整" if pack["chain"]["intact"] else "异常：" + "；".join(pack["chain"]["problems"])],
@@ -71,8 +84,8 @@ def sections(pack: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
             KIND_ZH.get(t["kind"], t["kind"]),
             t["agency"],
             t["broker"],
-            t["weight"],
-            " ".join(f"{i['kind']}:{i['value']}" for i in t["identifiers"]),
+            _plain(t["weight"]),
+            " ".join(f"{IDENT_ZH.get(i['kind'], i['kind'])}:{i['value']}" for i in t["identifiers"]),
             t["match_reason"],
         ]
         for t in pack["touches"]
@@ -80,15 +93,15 @@ def sections(pack: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
     reports = [[r["lead_id"], when(r["at"]), r["agency"], r["broker"], r["code"]] for r in pack["reports"]]
     visits = [[when(v["at"]), KIND_ZH.get(v["kind"], v["kind"]), v["by"], v["lead_id"]] for v in pack["visits"]]
     split = [
-        [line["party_name"], line["weight"], "是" if line["eligible"] else "否", line["amount"], line["reasons"]]
-        for line in pack["split"]["lines"]
+        [x["party_name"], _plain(x["weight"]), "是" if x["eligible"] else "否", x["amount"], x["reasons"]]
+        for x in pack["split"]["lines"]
     ]
     money = [
         [
             s["statement_id"],
             s["agency"],
             " 至 ".join(s["period"]),
-            s["status"],
+            STATUS_ZH.get(s["status"], s["status"]),
             when(s["confirmed_at"]),
             when(s["paid_at"]),
         ]
@@ -146,6 +159,11 @@ td.hash { font-family: monospace; font-size: 9px; word-break: break-all; }
 """
 
 
+def _cell(value) -> str:
+    """A cell's text for HTML: escaped, line breaks kept."""
+    return escape("" if value is None else str(value)).replace("\n", "<br>")
+
+
 def dispute_html(pack: dict[str, Any]) -> str:
     """The pack as a self-contained printable HTML page."""
     deal = pack["deal"]
@@ -161,10 +179,7 @@ def dispute_html(pack: dict[str, Any]) -> str:
         head = "".join(f"<th>{escape(h)}</th>" for h in headers)
         body = "".join(
             "<tr>"
-            + "".join(
-                f"<td{' class=hash' if i in hashes else ''}>{escape('' if v is None else str(v))}</td>"
-                for i, v in enumerate(row)
-            )
+            + "".join(f"<td{' class=hash' if i in hashes else ''}>{_cell(v)}</td>" for i, v in enumerate(row))
             + "</tr>"
             for row in rows
         )

@@ -125,7 +125,8 @@ def statement_html(detail: StatementDetail) -> str:
         "<tr>"
         f"<td>{line.deal_id}</td><td>{escape(line.unit)}</td><td>{escape(line.customer_name)}</td>"
         f"<td>{_when(line.signed_at)}</td><td class='money'>{_money(line.signed_amount)}</td>"
-        f"<td class='money'>{_money(line.pool)}</td><td>{escape(line.broker_name)}</td><td>{line.weight}</td>"
+        f"<td class='money'>{_money(line.pool)}</td><td>{escape(line.broker_name)}</td>"
+        f"<td>{line.weight.normalize():f}</td>"
         f"<td class='money'>{_money(line.amount)}</td><td>{escape(line.reasons)}</td>"
         "</tr>"
         for line in detail.lines
