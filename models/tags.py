@@ -191,8 +191,18 @@ class TagHit:
     tags: tuple[str, ...]
 
 
+def _bytes(text: str) -> str:
+    """The UTF-8 bytes of a text, one Latin-1 character per byte (what the automaton walks)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
 class Tagger:
-    """Finds a taxonomy's tags in text with one Aho-Corasick automaton (no per-tag loop)."""
+    """Finds a taxonomy's tags in text with one Aho-Corasick automaton (no per-tag loop).
+
+    The automaton walks the UTF-8 bytes of the text: pyahocorasick looks a node's children up one by
+    one, and over bytes a node has a few dozen children instead of hundreds of ideographs (about
+    twice as fast). UTF-8 is self-synchronising, so a phrase's bytes only match on character boundaries.
+    """
 
     def __init__(self, taxonomy: Taxonomy | None = None):
         """Build the automaton over every phrase of the taxonomy (normalised as text is)."""
@@ -205,14 +215,15 @@ class Tagger:
         self.phrase_tags: list[tuple[str, ...]] = [tuple(owners[p]) for p in self.phrases]
         self._automaton = ahocorasick.Automaton()
         for index, phrase in enumerate(self.phrases):
-            self._automaton.add_word(phrase, (len(phrase), index))
+            encoded = _bytes(phrase)
+            self._automaton.add_word(encoded, (len(encoded), index))
         self._automaton.make_automaton()
 
     def _matches(self, text: str) -> list[tuple[int, int, int]]:
-        """(start, length, phrase index) of the leftmost-longest non-overlapping matches in normalised text."""
+        """(byte start, byte length, phrase index) of the leftmost-longest non-overlapping matches."""
         longest: dict[int, tuple[int, int]] = {}
         get = longest.get
-        for end, (length, index) in self._automaton.iter(text):
+        for end, (length, index) in self._automaton.iter(_bytes(text)):
             start = end - length + 1
             if length > get(start, (0, 0))[0]:
                 longest[start] = (length, index)
@@ -244,13 +255,18 @@ class Tagger:
         return out
 
     def hits(self, text: str, *, normalised: bool = False) -> list[TagHit]:
-        """Every match with its position in the normalised text (see `normalise`)."""
+        """Every match with its position (in characters) in the normalised text (see `normalise`)."""
         if not normalised:
             text = normalise(text)
-        return [
-            TagHit(start, start + length, self.phrases[index], self.phrase_tags[index])
-            for start, length, index in self._matches(text)
-        ]
+        data = text.encode("utf-8")
+        out = []
+        chars = done = 0  # characters before byte offset `done`
+        for start, _length, index in self._matches(text):
+            chars += len(data[done:start].decode("utf-8"))
+            phrase = self.phrases[index]
+            out.append(TagHit(chars, chars + len(phrase), phrase, self.phrase_tags[index]))
+            done = start
+        return out
 
     def count_many(self, texts: Iterable[str]) -> Counter[str]:
         """Tag counts summed over several texts (no match spans two texts)."""
