@@ -125,3 +125,16 @@ def user_revoke(app: AppContext, who: str) -> None:
     except StaffError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"revoked #{member.id} {member.name}: {count} token(s)")
+
+
+def _attach_subcommands() -> None:
+    """Hub subcommands that live in their own modules."""
+    from app.cmd_backup import backup_command, restore_command
+    from app.cmd_transcripts import transcripts_group
+
+    hub_command.add_command(backup_command)
+    hub_command.add_command(restore_command)
+    hub_command.add_command(transcripts_group)
+
+
+_attach_subcommands()

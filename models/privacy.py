@@ -101,6 +101,10 @@ class Vault:
         raw = self.decrypt_bytes(blob, context)
         return None if raw is None else raw.decode("utf-8")
 
+    def fingerprint(self) -> str:
+        """Identifies the master key (a backup says which key it needs) without revealing anything of it."""
+        return self.blind_index("key", "fingerprint")[:16]
+
     def blind_index(self, kind: str, value: str) -> str:
         """Keyed hash of a canonical identifier: equal values match, the value cannot be recovered."""
         return self._index_mac(f"{kind}\x1f{value}".encode())[:32]
