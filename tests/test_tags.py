@@ -100,9 +100,11 @@ def test_full_width_case_and_traditional_characters_match_the_same_tags():
 
 
 def test_positions_point_into_the_normalised_text():
-    text = "您好，我们首付分期可以分两次。"
+    text = "您好，ＬＰＲ是3.1，我们首付分期可以分两次，DIY活动周末有。"
     norm = normalise(text)
-    for hit in Tagger().hits(text):
+    hits = Tagger().hits(text)
+    assert [h.phrase for h in hits] == ["您好", "lpr", "首付分期", "diy活动"]
+    for hit in hits:
         assert norm[hit.start : hit.end] == hit.phrase
 
 
