@@ -220,10 +220,11 @@ def test_a_big_export_leaves_the_window_responsive(qtbot, manager, tmp_path):
     with qtbot.waitSignal(exporter.export_finished, timeout=180_000) as done:
         exporter.export_to(str(tmp_path / "big.xlsx"))
         assert not (tmp_path / "big.xlsx").exists()  # export_to returned at once; the work goes on
+        assert not manager.export_button.isEnabled()  # one export at a time
     heart.stop()
     took = wallclock.monotonic() - started
     gaps = [b - a for a, b in zip([started, *beats], beats, strict=False)]
-    assert done.args[1] == 100_000
+    assert done.args[1] == 100_000 and manager.export_button.isEnabled()
     assert len(beats) > took / 0.25 and max(gaps) < 1.0, (took, len(beats), max(gaps))  # 20 ms asked
     book = load_workbook(tmp_path / "big.xlsx", read_only=True)
     rows = book.active.iter_rows(values_only=True)

@@ -213,7 +213,7 @@ class TableExporter(QObject):
         button = QPushButton(text or self.action.text())
         button.setToolTip(self.action.toolTip())
         button.clicked.connect(self.action.trigger)
-        self.action.changed.connect(lambda: button.setEnabled(self.action.isEnabled()))
+        self.action.enabledChanged.connect(button.setEnabled)  # a bound slot: gone with the button
         return button
 
     def default_path(self, suffix: str = "xlsx") -> str:
