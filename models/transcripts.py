@@ -302,7 +302,7 @@ def read_table_calls(table: Table, defaults: CallIn) -> list[CallIn]:
     out = []
     for key, call in calls.items():
         first, last = spans[key]
-        ref = f"rows {first}-{last} (call {key[3:]})" if key.startswith("id:") and last > first else call.ref
+        ref = f"rows {first}-{last} (call {redact(key[3:])})" if key.startswith("id:") and last > first else call.ref
         named = _name_anonymous([(u.speaker, u.text) for u in call.utterances])
         out.append(replace(call, ref=ref, utterances=[Utterance(s, t) for s, t in named if t]))
     return out
@@ -426,9 +426,9 @@ def store_calls(
             transcripts.insert().values(
                 content_key=key,
                 source_file=source_file[-255:],
-                source_ref=call.ref[:64],
+                source_ref=redact(call.ref)[:64],
                 consultant_id=consultant_id,
-                consultant_name=call.consultant[:64],
+                consultant_name=redact(call.consultant)[:64],  # some exports name the agent by phone
                 customer_id=customer_id,
                 customer_key=customer_key,
                 customer_masked=masked,
