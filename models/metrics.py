@@ -4,24 +4,50 @@ Definitions (docs/metrics.md): a lead's first-response time runs from its receip
 first logged follow-up. Only dispatched leads count (reports and imported history are not dispatched).
 A lead still unanswered counts against a rate once its window has passed at `now`; younger
 unanswered leads are pending and count nowhere yet. Days are Asia/Shanghai business days.
+
+How it stays fast (docs/metrics.md, "How the figures are read"): each dispatched lead carries its
+facts on `lead_dispatch` (business day, channel, visit, duplicate, first-response time in
+microseconds) and `kpi_days` sums them per day, consultant, channel and mode; the database's own
+triggers keep both current (models/hub_schema.py). Counts come from `kpi_days`; what depends on
+`now` is corrected with the few unanswered leads younger than two hours; medians and p90 stay exact:
+a small range reads its answered leads' times, a large one picks the ranks from an index ordered by
+response time within the group, starting at the histogram bucket that holds the rank.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.clock import to_utc
-from models.hub_schema import alerts, lead_dispatch
-from models.schema import customers, leads
+from models.clock import BUSINESS_TZ, business_time, to_utc
+from models.hub_schema import (
+    ALL,
+    ALL_CONSULTANTS,
+    RESPONSE_BUCKETS,
+    RESPONSE_EDGES_MIN,
+    alerts,
+    kpi_days,
+    lead_dispatch,
+)
+from models.schema import leads
 
 FIVE_MIN = 300
 TWO_HOURS = 7200
-EPSILON_S = 0.001  # SQLite's julianday arithmetic is not exact to the microsecond: 5:00 must count as within
+US = 1_000_000  # first-response times are stored in microseconds
 GROUPS = ("day", "consultant", "channel", "mode")
+BUCKETS_MIN = RESPONSE_EDGES_MIN  # response-time histogram edges, minutes
+READ_PER_GROUP = 40  # fewer answered leads per group on average: read them all (a rank read costs ~40 rows)
+NOBODY = "—"  # the key of leads no consultant holds (the manager's queue)
+
+_D = lead_dispatch.c
+_K = kpi_days.c
+_EDGES_US = [m * 60 * US for m in RESPONSE_EDGES_MIN]
+_UNBOUNDED = 2**62  # beyond any response time, either way (a desk clock behind the hub gives negatives)
 
 
 @dataclass(frozen=True)
@@ -71,16 +97,46 @@ def business_day(column, dialect: str):
     return sa.cast(column + sa.text("interval '8 hours'"), sa.Date)
 
 
-def _group_column(group: str | None, dialect: str):
-    if group == "day":
-        return sa.cast(business_day(leads.c.received_at, dialect), sa.String)
-    if group == "consultant":  # by id (names may repeat); callers show the name
-        return sa.func.coalesce(sa.cast(lead_dispatch.c.consultant_id, sa.String), "—")
-    if group == "channel":
-        return leads.c.channel
-    if group == "mode":
-        return lead_dispatch.c.mode
-    return sa.literal("all")
+def business_range(start: date, end: date) -> tuple[datetime, datetime]:
+    """The UTC instants [from, to) that business days start..end cover: compare timestamps to these."""
+    low = datetime.combine(start, time(), BUSINESS_TZ).astimezone(UTC)
+    return low, datetime.combine(end + timedelta(days=1), time(), BUSINESS_TZ).astimezone(UTC)
+
+
+def _key_column(group: str | None, cols) -> Any:
+    """The grouping column on lead_dispatch or kpi_days (they share the names)."""
+    if group is None:
+        return sa.literal("all")
+    return {"day": cols.business_day, "consultant": cols.consultant_id, "channel": cols.channel, "mode": cols.mode}[
+        group
+    ]
+
+
+def _key_text(value: Any) -> str:
+    """A group's key as KpiRow shows it (days ISO, consultants by id, nobody as a dash)."""
+    if value is None or value == 0:
+        return NOBODY
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _filters(cols, start: date, end: date, channel: str | None, consultant_id: int | None) -> list:
+    """Business days start..end (a date column: one comparison on both databases), channel, consultant."""
+    out = [cols.business_day >= start, cols.business_day <= end]
+    if channel:
+        out.append(cols.channel == channel)
+    if consultant_id is not None:
+        out.append(cols.consultant_id == consultant_id)
+    return out
+
+
+def _level(group: str | None, channel: str | None, consultant_id: int | None) -> list:
+    """The kpi_days level to read: summed over what is neither grouped nor filtered on, or the finest."""
+    wanted = {"consultant": consultant_id is not None, "channel": bool(channel), "mode": False}
+    if group in wanted:
+        wanted[group] = True
+    fine = sum(wanted.values()) > 1  # only single-dimension levels are kept besides the finest
+    dims = (("consultant", _K.consultant_id, ALL_CONSULTANTS), ("channel", _K.channel, ALL), ("mode", _K.mode, ALL))
+    return [col != every if fine or wanted[name] else col == every for name, col, every in dims]
 
 
 def kpi(
@@ -95,131 +151,132 @@ def kpi(
     """Figures for business days start..end (inclusive), optionally grouped and filtered."""
     if group is not None and group not in GROUPS:
         raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
-    dialect = conn.dialect.name
     now = to_utc(now)
-    day = business_day(leads.c.received_at, dialect)
-    response = seconds_between(lead_dispatch.c.first_follow_up_at, leads.c.received_at, dialect)
-    age = seconds_between(sa.literal(now, type_=leads.c.received_at.type), leads.c.received_at, dialect)
-    answered = lead_dispatch.c.first_follow_up_at.is_not(None)
-    key = _group_column(group, dialect).label("key")
+    key = _key_column(group, _K)
+    sums = [sa.func.sum(_K[name]) for name in ("leads", "answered", "duplicates", "visits", *RESPONSE_BUCKETS)]
+    where = [*_filters(_K, start, end, channel, consultant_id), *_level(group, channel, consultant_id)]
+    q = sa.select(key.label("key"), *sums).where(*where).group_by(key)
+    sums_of = {_key_text(r[0]): (r[0], [int(v) for v in r[1:]]) for r in conn.execute(q)}
+    young = _young_unanswered(conn, start, end, now, group, channel, consultant_id)
+    counts = {k: (raw, s[1], s[4:]) for k, (raw, s) in sums_of.items()}
+    spread = _percentiles(conn, start, end, group, channel, consultant_id, counts)
+    out = []
+    for k, (_raw, (n, answered, duplicates, visits, *buckets)) in sums_of.items():
+        waiting = n - answered
+        young_5, young_2h = young.get(k, (0, 0))
+        within_5, within_2h = sum(buckets[:3]), sum(buckets[:7])  # edges 1, 2, 5 min; ... 120 min
+        figures = (answered, within_5, answered + waiting - young_5, within_2h, answered + waiting - young_2h)
+        median, p90 = spread.get(k, (None, None))
+        out.append(KpiRow(k, n, *figures, waiting - young_5, duplicates, visits, median, p90))
+    return sorted(out, key=lambda r: r.key)
 
-    def count_if(cond):
-        return sa.func.sum(sa.case((cond, 1), else_=0))
 
+def _young_unanswered(conn: Connection, start, end, now, group, channel, consultant_id) -> dict[str, tuple[int, int]]:
+    """Per group, unanswered leads received within 5 minutes and within 2 hours of `now` (or after it)."""
+    since = now - timedelta(seconds=TWO_HOURS)
+    first = max(start, business_time(since).date())
+    if first > end:
+        return {}
+    key = _key_column(group, _D)
+    recent = sa.case((leads.c.received_at >= now - timedelta(seconds=FIVE_MIN), 1), else_=0)
     q = (
-        sa.select(
-            key,
-            sa.func.count().label("leads"),
-            count_if(answered).label("answered"),
-            count_if(sa.and_(answered, response <= FIVE_MIN + EPSILON_S)).label("within_5"),
-            count_if(sa.or_(answered, age > FIVE_MIN)).label("counted_5"),
-            count_if(sa.and_(answered, response <= TWO_HOURS + EPSILON_S)).label("within_2h"),
-            count_if(sa.or_(answered, age > TWO_HOURS)).label("counted_2h"),
-            count_if(sa.and_(sa.not_(answered), age > FIVE_MIN)).label("unanswered_late"),
-            count_if(customers.c.first_lead_id != leads.c.id).label("duplicates"),
-            count_if(leads.c.kind.in_(("walk_in", "accompanied_visit"))).label("visits"),
-        )
-        .select_from(leads)
-        .join(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
-        .outerjoin(customers, customers.c.id == leads.c.customer_id)
-        .where(day >= start.isoformat() if dialect == "sqlite" else day >= start)
-        .where(day <= end.isoformat() if dialect == "sqlite" else day <= end)
+        sa.select(key, sa.func.sum(recent), sa.func.count())
+        .select_from(lead_dispatch.join(leads, leads.c.id == _D.lead_id))
+        .where(*_filters(_D, first, end, channel, consultant_id), _D.first_response_us.is_(None))
+        .where(leads.c.received_at >= since)
         .group_by(key)
-        .order_by(key)
     )
-    if channel:
-        q = q.where(leads.c.channel == channel)
-    if consultant_id is not None:
-        q = q.where(lead_dispatch.c.consultant_id == consultant_id)
-    rows = conn.execute(q).all()
-    spread = _percentiles(conn, q, key, response, answered)
-    return [
-        KpiRow(
-            str(r.key),
-            r.leads,
-            r.answered or 0,
-            r.within_5 or 0,
-            r.counted_5 or 0,
-            r.within_2h or 0,
-            r.counted_2h or 0,
-            r.unanswered_late or 0,
-            r.duplicates or 0,
-            r.visits or 0,
-            *spread.get(str(r.key), (None, None)),
-        )
-        for r in rows
-    ]
+    return {_key_text(k): (int(y5), int(y2h)) for k, y5, y2h in conn.execute(q)}
 
 
-def _percentiles(conn: Connection, base, key, response, answered) -> dict[str, tuple[float, float]]:
-    """Median and p90 of answered response times per group (sorted in the database, picked here)."""
-    q = (
-        base.with_only_columns(key, response.label("s"))
-        .where(answered)
-        .group_by(None)
-        .order_by(None)
-        .order_by(key, response)
-    )
-    groups: dict[str, list[float]] = {}
-    for k, s in conn.execute(q):
-        groups.setdefault(str(k), []).append(float(s))
-    out = {}
-    for k, values in groups.items():
-        n = len(values)
-        middle = values[(n - 1) // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-        out[k] = (round(middle, 3), round(values[int(0.9 * (n - 1))], 3))
-    return out
+def _spread(at: Callable[[list[int]], dict[int, int]], n: int) -> tuple[float, float]:
+    """Median (the middle two averaged when n is even) and p90 (rank ⌊0.9·(n-1)⌋) in seconds, to the ms."""
+    ranks = [(n - 1) // 2, n // 2, int(0.9 * (n - 1))]
+    values = at(sorted(set(ranks)))
+    median = (values[ranks[0]] + values[ranks[1]]) / 2 / US
+    return round(median, 3), round(values[ranks[2]] / US, 3)
 
 
-BUCKETS_MIN = (1, 2, 5, 10, 30, 60, 120)  # response-time histogram edges, minutes
+def _percentiles(conn, start, end, group, channel, consultant_id, counts) -> dict[str, tuple[float, float]]:
+    """Median and p90 per group; `counts` maps each key to (its raw value, answered, bucket counts)."""
+    where = [*_filters(_D, start, end, channel, consultant_id), _D.first_response_us.is_not(None)]
+    column = _key_column(group, _D)
+    answered = {k: c for k, c in counts.items() if c[1]}
+    if sum(n for _, n, _ in answered.values()) <= READ_PER_GROUP * len(answered):  # few leads: read them all
+        times: dict[str, list[int]] = {}
+        for k, us in conn.execute(sa.select(column, _D.first_response_us).where(*where)):
+            times.setdefault(_key_text(k), []).append(us)
+        out = {}
+        for k, values in times.items():
+            values.sort()
+            out[k] = _spread(lambda ranks, v=values: {r: v[r] for r in ranks}, len(values))
+        return out
+    statements: dict[bool, Any] = {}
+
+    def ranked(raw: Any) -> Any:
+        """One statement per shape, its values bound per call (built once, so each read costs little)."""
+        nobody = group == "consultant" and raw == 0
+        if nobody not in statements:
+            mine = [] if group is None else [column.is_(None) if nobody else column == sa.bindparam("key")]
+            in_bucket = [_D.first_response_us > sa.bindparam("lo"), _D.first_response_us <= sa.bindparam("hi")]
+            q = sa.select(_D.first_response_us).where(*where, *mine, *in_bucket).order_by(_D.first_response_us)
+            statements[nobody] = q.limit(sa.bindparam("n")).offset(sa.bindparam("skip"))
+        return statements[nobody]
+
+    return {
+        k: _spread(lambda ranks, raw=raw, b=buckets: _ranked(conn, ranked(raw), raw, b, ranks), n)
+        for k, (raw, n, buckets) in answered.items()
+    }
+
+
+def _ranked(conn: Connection, statement, raw: Any, buckets: list[int], ranks: list[int]) -> dict[int, int]:
+    """The response times at these ranks (ascending, 0-based), each read from within its bucket."""
+    found: dict[int, int] = {}
+    below = 0
+    for i, count in enumerate(buckets):
+        wanted = [r for r in ranks if below <= r < below + count]
+        lo = _EDGES_US[i - 1] if i else -_UNBOUNDED
+        hi = _EDGES_US[i] if i < len(_EDGES_US) else _UNBOUNDED
+        while wanted:  # one read for ranks close together, one each for ranks far apart
+            near = [r for r in wanted if r - wanted[0] <= 64]
+            bound = {"key": raw, "lo": lo, "hi": hi, "n": near[-1] - near[0] + 1, "skip": near[0] - below}
+            got = conn.execute(statement, bound).scalars().all()
+            found.update({r: got[r - near[0]] for r in near})
+            wanted = wanted[len(near) :]
+        below += count
+    return found
 
 
 def response_histogram(conn: Connection, start: date, end: date, channel: str | None = None) -> list[int]:
     """Answered leads per response-time bucket: ≤1, ≤2, ≤5, ≤10, ≤30, ≤60, ≤120 min, and longer."""
-    dialect = conn.dialect.name
-    day = business_day(leads.c.received_at, dialect)
-    response = seconds_between(lead_dispatch.c.first_follow_up_at, leads.c.received_at, dialect)
-    lo, hi = (start.isoformat(), end.isoformat()) if dialect == "sqlite" else (start, end)
-    q = (
-        sa.select(response)
-        .select_from(leads)
-        .join(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
-        .where(lead_dispatch.c.first_follow_up_at.is_not(None), day >= lo, day <= hi)
-    )
-    if channel:
-        q = q.where(leads.c.channel == channel)
-    counts = [0] * (len(BUCKETS_MIN) + 1)
-    for (seconds,) in conn.execute(q):
-        minutes = float(seconds) / 60 - EPSILON_S / 60
-        counts[next((i for i, edge in enumerate(BUCKETS_MIN) if minutes <= edge), len(BUCKETS_MIN))] += 1
-    return counts
+    where = [*_filters(_K, start, end, channel, None), *_level(None, channel, None)]
+    q = sa.select(*(sa.func.sum(_K[name]) for name in RESPONSE_BUCKETS)).where(*where)
+    return [int(n or 0) for n in conn.execute(q).one()]
 
 
 def late_leads(conn: Connection, day: date, now: datetime, consultant_id: int | None = None) -> list[int]:
     """Leads of a day answered late or not yet answered past 5 minutes: the drill-down ("漏跟")."""
-    dialect = conn.dialect.name
     now = to_utc(now)
-    d = business_day(leads.c.received_at, dialect)
-    response = seconds_between(lead_dispatch.c.first_follow_up_at, leads.c.received_at, dialect)
-    age = seconds_between(sa.literal(now, type_=leads.c.received_at.type), leads.c.received_at, dialect)
-    answered = lead_dispatch.c.first_follow_up_at.is_not(None)
-    late = sa.or_(sa.and_(answered, response > FIVE_MIN + EPSILON_S), sa.and_(sa.not_(answered), age > FIVE_MIN))
+    late = sa.or_(
+        _D.first_response_us > FIVE_MIN * US,
+        sa.and_(_D.first_response_us.is_(None), leads.c.received_at < now - timedelta(seconds=FIVE_MIN)),
+    )
     q = (
         sa.select(leads.c.id)
-        .join(lead_dispatch, lead_dispatch.c.lead_id == leads.c.id)
-        .where(d == (day.isoformat() if dialect == "sqlite" else day), late)
-        .order_by(leads.c.received_at)
+        .select_from(lead_dispatch.join(leads, leads.c.id == _D.lead_id))
+        .where(*_filters(_D, day, day, None, consultant_id), late)
+        .order_by(leads.c.received_at, leads.c.id)
     )
-    if consultant_id is not None:
-        q = q.where(lead_dispatch.c.consultant_id == consultant_id)
     return [r for (r,) in conn.execute(q)]
 
 
 def alerts_by_level(conn: Connection, start: date, end: date) -> dict[str, int]:
     """Alerts opened on business days start..end, per level (red, yellow, blue)."""
-    dialect = conn.dialect.name
-    day = business_day(alerts.c.opened_at, dialect)
-    lo, hi = (start.isoformat(), end.isoformat()) if dialect == "sqlite" else (start, end)
-    q = sa.select(alerts.c.level, sa.func.count()).where(day >= lo, day <= hi).group_by(alerts.c.level)
+    low, high = business_range(start, end)
+    q = (
+        sa.select(alerts.c.level, sa.func.count())
+        .where(alerts.c.opened_at >= low, alerts.c.opened_at < high)
+        .group_by(alerts.c.level)
+    )
     found = dict(conn.execute(q).all())
     return {level: found.get(level, 0) for level in ("red", "yellow", "blue")}

@@ -1,1 +1,0 @@
-"""Packaging: installers and service units (filled in by the packaging work)."""
