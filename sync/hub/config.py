@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.hub.forms import FormConfigError, FormPage, parse_form_pages
 from sync.notify.email import SmtpSettings
 from sync.protocol import MAX_MESSAGE_BYTES
 
@@ -52,6 +53,7 @@ class HubConfig:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report_at: str = "07:30"  # the daily report, Asia/Shanghai
     report: ReportSettings = field(default_factory=ReportSettings)
+    forms: dict[str, FormPage] = field(default_factory=dict)  # landing page -> who may post its form
 
     def secret(self, source: str) -> str | None:
         """A channel's secret: SALESFLOOR_SECRET_<SOURCE> in the environment wins over hub.toml."""
@@ -85,6 +87,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
     hub = dict(data.get("hub", {}))
     hub.update({k: v for k, v in overrides.items() if v is not None})
     known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute", "smtp", "report"}
+    known.discard("forms")  # [forms.NAME] tables, not a [hub] key
     unknown = set(hub) - known
     if unknown:
         raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")
@@ -122,7 +125,16 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
         wecom_per_minute=per_minute,
         smtp=_smtp(data.get("smtp", {})),
         report=_report(data.get("report", {})),
+        forms=_forms(data.get("forms", {})),
     )
+
+
+def _forms(table: Any) -> dict[str, FormPage]:
+    """The [forms.NAME] tables: landing pages whose browsers may post leads (sync/hub/forms.py)."""
+    try:
+        return parse_form_pages(table)
+    except FormConfigError as exc:
+        raise HubConfigError(str(exc)) from None
 
 
 def _report(table: Any) -> ReportSettings:

@@ -1,4 +1,4 @@
-"""The HTTP endpoint (aiohttp): channel webhooks, behaviour events, enrollment and health.
+"""The HTTP endpoint (aiohttp): channel webhooks, behaviour events, landing-page forms, enrollment and health.
 
 A delivery is authenticated over its raw bytes before it is parsed; an accepted lead is committed
 (and dispatched) before the 2xx goes out. Authentic deliveries that cannot become a lead are kept
@@ -19,6 +19,7 @@ from models.db import write_transaction
 from models.intake_log import dead_letter_count, keep_dead_letter, use_nonce
 from models.staff import StaffError, enroll
 from sync.hub.core import Hub
+from sync.hub.forms import FormEndpoint
 from sync.hub.signatures import verify
 from sync.protocol import PROTOCOL_VERSION
 
@@ -45,6 +46,7 @@ class HttpEndpoint:
         app.router.add_post("/events/{source}", self.behaviour)
         app.router.add_post("/enroll", self.enroll)
         app.router.add_get("/healthz", self.health)
+        FormEndpoint(self).register(app)  # browsers of configured landing pages: /forms/{page}
         return app
 
     async def _authentic(self, request: web.Request) -> tuple[ChannelSource, bytes] | web.Response:
