@@ -32,7 +32,7 @@ from aiohttp import web
 from models.hub_schema import dead_letters
 from models.schema import identifiers, leads
 from sync.hub.config import HubConfigError, load_hub_config
-from sync.hub.forms import KEY_HEADER, FormConfigError, FormPage
+from sync.hub.forms import KEY_HEADER, FormPage
 from tests.hubkit import post, running_hub, signed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -410,14 +410,6 @@ async def test_the_public_form_endpoint_guards_what_a_browser_cannot_sign(regist
         assert count(registry.engine, leads) == 4
 
 
-@pytest.mark.asyncio
-async def test_a_form_page_naming_an_unknown_source_stops_the_hub_from_starting(registry):
-    pages = {"spring": FormPage("spring", ("https://lp.example.com",), KEY, source="nowhere")}
-    with pytest.raises(FormConfigError, match=r"\[forms.spring\]: source 'nowhere'"):
-        async with running_hub(registry, forms=pages):
-            pass
-
-
 def test_hub_toml_forms_tables(tmp_path):
     path = tmp_path / "hub.toml"
     path.write_text(
@@ -435,6 +427,7 @@ def test_hub_toml_forms_tables(tmp_path):
         ('origins = []\nkey = "12345678"', "origins must list"),
         ('origins = ["https://a.cn"]\nkey = "12345678"\nrate_per_minute = 0', "rate_per_minute must be"),
         ('origins = ["https://a.cn"]\nkey = "12345678"\nsecret = "x"', "unknown key"),
+        ('origins = ["https://a.cn"]\nkey = "12345678"\nsource = "nowhere"', "source 'nowhere' is not a file"),
     ]:
         path.write_text(f"[forms.spring]\n{table}\n", encoding="utf-8")
         with pytest.raises(HubConfigError, match=r"\[forms.spring\].*" + message):

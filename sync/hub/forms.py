@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from models.channel_mapping import DeliveryError, delivery_to_lead
+from models.channel_mapping import CHANNELS_DIR, DeliveryError, delivery_to_lead
 
 if TYPE_CHECKING:
     from sync.hub.http import HttpEndpoint
@@ -90,6 +90,9 @@ def parse_form_pages(table: Any) -> dict[str, FormPage]:
         key = page.get("key")
         if not isinstance(key, str) or not 8 <= len(key.strip()) <= 128:
             raise FormConfigError(f"{where}: key must be a text of 8-128 characters (the page's public form key)")
+        source = page.get("source", "landing_page")
+        if not isinstance(source, str) or not (CHANNELS_DIR / f"{source}.toml").is_file():
+            raise FormConfigError(f"{where}: source {source!r} is not a file in resources/channels/")
         proxies = page.get("trusted_proxies", [])
         if not isinstance(proxies, list) or not all(isinstance(p, str) and p for p in proxies):
             raise FormConfigError(f"{where}: trusted_proxies must list IP addresses")
@@ -97,7 +100,7 @@ def parse_form_pages(table: Any) -> dict[str, FormPage]:
             name=name,
             origins=tuple(dict.fromkeys(parse_origin(where, o) for o in origins)),
             key=key.strip(),
-            source=str(page.get("source", "landing_page")),
+            source=source,
             rate_per_minute=_whole(where, "rate_per_minute", page.get("rate_per_minute", 10), 1, 10_000),
             max_body_bytes=_whole(where, "max_body_bytes", page.get("max_body_bytes", 8 * 1024), 256, 1024 * 1024),
             trusted_proxies=tuple(proxies),
