@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-## Start the demo on the embedded SQLite default (a synthetic day of leads).
+## The whole office on this machine (embedded SQLite): hub, simulated channels, reception, two
+## consultants, the manager and the lobby wall; closing the control window stops everything.
 run: venv
-	$(BIN)/salesfloor demo
+	$(if $(filter file,$(origin QT_QPA_PLATFORM)),env -u QT_QPA_PLATFORM) $(BIN)/salesfloor office
 
 ## Lint, import contracts, then the whole test suite (SQLite and PostgreSQL).
 test: venv lint

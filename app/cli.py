@@ -63,6 +63,20 @@ def demo(app: AppContext, leads: int, seed: int, fresh: bool) -> None:
 
 
 @cli.command()
+@click.option("--leads", default=240, show_default=True, help="Leads the simulated channels send during the run.")
+@click.option("--minutes", default=60.0, show_default=True, help="Over how many minutes they arrive.")
+@click.option("--mode", type=click.Choice(["auto", "grab"]), default=None, help="Dispatch mode (default: today's).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
+@click.option("--seconds", default=90.0, show_default=True, help="Without a screen: run this long, save PNGs, stop.")
+@pass_ctx
+def office(app: AppContext, leads: int, minutes: float, mode: str | None, lang: str | None, seconds: float) -> None:
+    """The whole office on this machine: hub, simulated channels, reception, consultants, manager, wall."""
+    from app.office import run_office
+
+    sys.exit(run_office(app.settings.data_dir, lang, leads=leads, minutes=minutes, mode=mode, seconds=seconds))
+
+
+@cli.command()
 @click.option("--hub", default=None, help="The hub's HTTP address for a new sign-in, e.g. http://192.168.1.20:8766.")
 @click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
 @pass_ctx

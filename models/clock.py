@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -61,3 +62,17 @@ def to_utc(when: datetime) -> datetime:
 def business_time(when: datetime) -> datetime:
     """Show a datetime in the business time zone."""
     return ensure_aware(when).astimezone(BUSINESS_TZ)
+
+
+class ScaledClock:
+    """Starts at a given moment and runs `factor` times faster than real time (demos, simulated hours)."""
+
+    def __init__(self, start: datetime, factor: float = 1.0):
+        """From `start` on, every real second is `factor` seconds of this clock."""
+        self.start = start
+        self.factor = factor
+        self._t0 = time.monotonic()
+
+    def now(self) -> datetime:
+        """The scaled current time, timezone-aware."""
+        return self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.factor)

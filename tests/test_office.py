@@ -1,0 +1,80 @@
+"""`make run`'s office, headless, for a simulated hour: leads merged, dispatched, answered, on the wall."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from app.office import SHOWN, DemoOffice
+from models.clock import BUSINESS_TZ, ScaledClock
+from models.hub_schema import follow_ups, lead_dispatch
+from models.schema import leads
+
+FACTOR = 240  # a simulated hour in 15 seconds
+
+
+def test_the_demo_office_runs_a_simulated_hour(qtbot, qapp, tmp_path):
+    morning = datetime.combine(datetime.now(BUSINESS_TZ).date(), datetime.min.time()).replace(
+        hour=9, tzinfo=BUSINESS_TZ
+    )
+    clock = ScaledClock(morning, FACTOR)
+    office = DemoOffice(tmp_path / "office", clock, leads=60, minutes=60, speed=FACTOR, mode="auto", seed=11)
+    running = office.start_hub()
+    try:
+        office.open_screens(qapp)
+        office.start_world()
+        qtbot.waitUntil(lambda: office.world._tasks[0].done(), timeout=60_000)
+        assert office.world.figures.errors == []
+        engine = running.hub.registry.engine
+        started = office.world.started_at
+
+        def live(conn, what):
+            return conn.execute(what).scalar_one()
+
+        def answered_enough() -> bool:
+            with engine.connect() as conn:
+                done = live(
+                    conn, sa.select(sa.func.count()).select_from(follow_ups).where(follow_ups.c.logged_at >= started)
+                )
+            return done >= 30
+
+        qtbot.waitUntil(answered_enough, timeout=60_000)
+        with engine.connect() as conn:
+            new = sa.select(sa.func.count()).select_from(leads).where(leads.c.received_at >= started)
+            n_new = live(conn, new)
+            customers_new = live(
+                conn, sa.select(sa.func.count(sa.distinct(leads.c.customer_id))).where(leads.c.received_at >= started)
+            )
+            dispatched = live(
+                conn,
+                sa.select(sa.func.count())
+                .select_from(lead_dispatch)
+                .where(lead_dispatch.c.created_at >= started, lead_dispatch.c.consultant_id.is_not(None)),
+            )
+        figures = office.world.figures
+        assert n_new == figures.posted + figures.visits == 60  # every channel lead and visit arrived once
+        assert customers_new < n_new  # the same people came through several channels: merged
+        assert dispatched > 0 and figures.answered >= 30
+        assert figures.visits > 0 and figures.behaviour > 0
+
+        wall = office.wall.window
+        today = clock.now().astimezone(BUSINESS_TZ).date()
+        with engine.connect() as conn:
+            q = (
+                sa.select(sa.func.count())
+                .select_from(leads)
+                .where(
+                    leads.c.kind != "report",
+                    leads.c.received_at >= datetime.combine(today, datetime.min.time(), BUSINESS_TZ),
+                )
+            )
+            shown_should = live(conn, q)
+        qtbot.waitUntil(lambda: wall.new_leads.value.text() == str(shown_should), timeout=20_000)
+        assert wall.rate.value.text().endswith("%") and int(wall.visits.value.text()) > 0
+        for name in SHOWN:  # each consultant's workbench shows their own queue
+            desk = office.desks[name]
+            qtbot.waitUntil(lambda d=desk: d.window.workbench.model.rowCount() > 0, timeout=20_000)
+    finally:
+        office.stop()
+    assert clock.now() - morning > timedelta(minutes=59)
