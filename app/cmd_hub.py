@@ -39,7 +39,7 @@ def hub_command(ctx: click.Context, host, ws_port, http_port, config_file) -> No
     app.registry  # noqa: B018 - open the database and keys before listening
     background = []
     qt = None  # the headless Qt instance painting report charts lives as long as the hub runs
-    if config.smtp.recipients:
+    if config.smtp.recipients or config.report.consultants:
         qt, job = _daily_reports(app, config)
         background.append(job)
     with contextlib.suppress(KeyboardInterrupt):  # Windows, where signal handlers are not available
@@ -59,7 +59,7 @@ def _daily_reports(app: AppContext, config):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     qt = QGuiApplication.instance() or QGuiApplication([])  # created on the main thread
     hours, minutes = (int(x) for x in config.report_at.split(":"))
-    return qt, daily_reports(app.registry, time(hours, minutes), config.smtp.recipients)
+    return qt, daily_reports(app.registry, time(hours, minutes), config.smtp.recipients, config.report)
 
 
 @hub_command.group("user")
