@@ -321,3 +321,9 @@ class Assignment:
     def text(self, lang: str = "zh") -> str:
         """Why: the variant and policy, already in it since …, or outside the exposed share."""
         return render(TEXTS, self.reason.get("code", ""), self.reason, lang)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the reason in both languages, for the hub's answer."""
+        out = asdict(self)
+        out["first_exposed_at"] = None if self.first_exposed_at is None else self.first_exposed_at.isoformat()
+        return {**out, "text": self.text("zh"), "text_en": self.text("en")}

@@ -8,7 +8,7 @@ recorded under any of them is theirs. Functions ending in `_in` run inside the c
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,10 @@ class ConversionOutcome:
     def text(self, lang: str = "zh") -> str:
         """Why it counts or not, in zh (default) or en."""
         return render(TEXTS, self.reason.get("code", ""), self.reason, lang)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the reason in both languages, for the hub's answer."""
+        return {**asdict(self), "text": self.text("zh"), "text_en": self.text("en")}
 
 
 # --- reading -----------------------------------------------------------------------------------

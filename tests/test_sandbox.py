@@ -301,6 +301,7 @@ def test_an_experiment_goes_draft_running_stopped(sandbox, clock):
     stopped = sandbox.stop(draft.experiment_id, "李总")
     assert stopped.state == "stopped" and stopped.window_end == at(25, 12)
     assert [e.experiment_id for e in sandbox.experiments()] == [draft.experiment_id]
+    assert ExperimentSummary.from_dict(json.loads(json.dumps(stopped.as_dict()))) == stopped  # over the wire
     with pytest.raises(ExperimentError, match="does not exist"):
         sandbox.start(999, "张经理")
 
@@ -396,6 +397,10 @@ def test_conversions_count_once_after_exposure_within_the_window_and_merges_fold
     outcomes = sandbox.record_deal_conversions(a, "subscription", at(22, 14), "王磊", deal.deal.deal_id)
     assert [(o.counted, o.customer_id) for o in outcomes] == [(True, b)]
     assert outcomes[0].text() == f"计入 {ea.variant_name} 组的认购"
+    told = json.loads(json.dumps(outcomes[0].as_dict()))
+    assert told["text_en"] == f"counted as a subscription in variant {ea.variant_name}"
+    wire = json.loads(json.dumps(again.as_dict()))
+    assert wire["variant_name"] == ea.variant_name and wire["first_exposed_at"].startswith("2026-11-21T02:00")
     twice = sandbox.record_deal_conversions(b, "subscription", at(22, 14), "王磊", deal.deal.deal_id)
     assert [o.reason["code"] for o in twice] == ["duplicate"]
     after = sandbox.record_conversion(exp.experiment_id, late, "signing", at(55, 10), "系统")
