@@ -28,6 +28,15 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "kpi.report": frozenset({Role.MANAGER, Role.ADMIN, Role.CHANNEL_SPECIALIST}),
     "kpi.late": frozenset({Role.MANAGER, Role.ADMIN}),
     "batch": ALL,  # each item is checked as if it came alone
+    "deal.record": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),  # a consultant: their own deals
+    "deal.list": frozenset({Role.CONSULTANT, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "deal.get": frozenset({Role.CONSULTANT, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "dispute.get": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "settlement.prepare": frozenset({Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "settlement.list": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "settlement.get": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "settlement.transition": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "settlement.cycle": frozenset({Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
 }
 
 # roles that see every event of the office (their screens mask what they may not read in full)

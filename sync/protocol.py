@@ -161,6 +161,76 @@ class StaffList(_Msg, tag="staff.list"):
     """Everyone on the floor with role and status."""
 
 
+class DealRecord(_Mutation, tag="deal.record"):
+    """A subscription (认购) or signing (签约) of a unit; amounts in yuan as decimal text, `at` ISO 8601."""
+
+    customer_id: int
+    unit: str
+    amount: str
+    at: str
+    stage: Literal["subscription", "signing"]
+    consultant_name: str
+    consultant_id: int | None = None
+    pool: str | None = None  # signing only: the commission pool, else the rules' rate x the amount
+
+
+class DealList(_Msg, tag="deal.list"):
+    """Deals subscribed or signed in business days start..end (ISO dates; empty = all)."""
+
+    start: str = ""
+    end: str = ""
+    consultant_id: int | None = None
+
+
+class DealGet(_Msg, tag="deal.get"):
+    """One deal with its commission split and the reasons of each line."""
+
+    deal_id: int
+
+
+class DisputeGet(_Msg, tag="dispute.get"):
+    """Everything a commission dispute about one deal needs: touches, reports, visits, the judgement,
+    the split and the evidence chain with its hashes."""
+
+    deal_id: int
+
+
+class SettlementPrepare(_Mutation, tag="settlement.prepare"):
+    """Statements per agency for signings in business days start..end not yet on a statement."""
+
+    start: str
+    end: str
+    agency_id: int | None = None
+
+
+class SettlementList(_Msg, tag="settlement.list"):
+    """Settlement statements (a broker sees only their agency's)."""
+
+    agency_id: int | None = None
+    status: Literal["pending", "confirmed", "paid"] | None = None
+
+
+class SettlementGet(_Msg, tag="settlement.get"):
+    """One statement with its lines."""
+
+    statement_id: int
+
+
+class SettlementTransition(_Mutation, tag="settlement.transition"):
+    """Move a statement on: pending -> confirmed -> paid."""
+
+    statement_id: int
+    to: Literal["confirmed", "paid"]
+    note: str = ""
+
+
+class SettlementCycle(_Msg, tag="settlement.cycle"):
+    """Signing -> paid for agency lines of deals signed in business days start..end."""
+
+    start: str
+    end: str
+
+
 class MutationBatch(_Msg, tag="batch"):
     """Consecutive queued mutations of one desk, each a complete message with its own id, applied in
     order in one transaction; the result holds one reply per item (`replies`), in the same order."""
@@ -185,8 +255,26 @@ ClientMessage = (
     | KpiLate
     | StaffList
     | MutationBatch
+    | DealRecord
+    | DealList
+    | DealGet
+    | DisputeGet
+    | SettlementPrepare
+    | SettlementList
+    | SettlementGet
+    | SettlementTransition
+    | SettlementCycle
 )
-Mutation = VisitRegister | ReportFile | FollowUpLog | StatusSet | LeadReassign
+Mutation = (
+    VisitRegister
+    | ReportFile
+    | FollowUpLog
+    | StatusSet
+    | LeadReassign
+    | DealRecord
+    | SettlementPrepare
+    | SettlementTransition
+)
 MAX_BATCH_ITEMS = 200
 CLIENT_MESSAGES: dict[str, type] = {t.__struct_config__.tag: t for t in ClientMessage.__args__}  # type: ignore[attr-defined]
 

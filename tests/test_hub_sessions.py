@@ -119,6 +119,15 @@ async def test_role_by_command_matrix():
         "ping": {r.value for r in Role},
         "subscribe": {r.value for r in Role},
         "batch": {r.value for r in Role},  # its items are checked one by one
+        "deal.record": {"consultant", "manager", "admin"},
+        "deal.list": {"consultant", "channel_specialist", "manager", "admin"},
+        "deal.get": {"consultant", "channel_specialist", "manager", "admin"},
+        "dispute.get": {"broker", "channel_specialist", "manager", "admin"},
+        "settlement.prepare": {"channel_specialist", "manager", "admin"},
+        "settlement.list": {"broker", "channel_specialist", "manager", "admin"},
+        "settlement.get": {"broker", "channel_specialist", "manager", "admin"},
+        "settlement.transition": {"broker", "channel_specialist", "manager", "admin"},
+        "settlement.cycle": {"channel_specialist", "manager", "admin"},
     }
     for command, roles in expected_allowed.items():
         for role in Role:

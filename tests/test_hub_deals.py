@@ -1,0 +1,123 @@
+"""Deals and settlement through the hub: who may do what, exactly once, with the answers a desk shows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from models.clock import BUSINESS_TZ
+from models.db import write_transaction
+from models.deal_schema import deals
+from models.leads import LeadIn
+from models.schema import agencies
+from models.staff import add_staff, enroll
+from tests.hubkit import enrolled, open_client, running_hub
+
+pytestmark = pytest.mark.asyncio
+
+
+def at(day: int, h: int, m: int = 0) -> datetime:
+    """A business time in November 2026."""
+    return datetime(2026, 11, day, h, m, tzinfo=BUSINESS_TZ)
+
+
+def customer(registry, tag: str, mobile: str, agency: str | None) -> int:
+    """A Douyin lead, then (with an agency) its report and accompanied visit."""
+    touches = [("douyin", "online_lead", at(1, 9), None)]
+    if agency:
+        touches += [("agency", "report", at(2, 10), agency), ("agency", "accompanied_visit", at(3, 15), agency)]
+    cid = None
+    for i, (channel, kind, when, code) in enumerate(touches):
+        lead = LeadIn(
+            channel,
+            f"{tag}-{i}",
+            channel,
+            kind,
+            when,
+            "李敏",
+            [("mobile", mobile)],
+            agency_code=code,
+            broker_code="zhang" if code else None,
+            broker_name="张经纪" if code else None,
+        )
+        cid = registry.ingest(lead).customer_id
+    return cid
+
+
+async def broker_of(hub, agency_code: str, name: str) -> str:
+    """Enroll a broker of an agency; returns the token."""
+    reg = hub.hub.registry
+
+    def add():
+        with write_transaction(reg.engine) as conn:
+            _member, code = add_staff(conn, reg.vault, name, "broker", reg.clock.now(), agency_code)
+            return enroll(conn, code, "test", reg.clock.now())[1]
+
+    return await hub.hub.db(add)
+
+
+async def test_record_split_settle_and_dispute_through_the_hub(registry, clock):
+    clock.set(at(1, 8))
+    li = customer(registry, "li", "13812345678", "lianjia")
+    wang = customer(registry, "wang", "13900001111", "woaiwojia")
+    clock.set(at(10, 9))
+    async with running_hub(registry) as hub:
+        wang_lei, consultant = await enrolled(hub, "王磊", "consultant")
+        _, manager = await enrolled(hub, "张经理", "manager")
+        desk = await open_client(hub, consultant, client_id="desk-wl")
+        office = await open_client(hub, manager, client_id="desk-mgr")
+        sign = {"customer_id": li, "unit": "3-1-1202", "amount": "2860000", "at": at(9, 15).isoformat()}
+        other = await desk.mutate(
+            "deal.record", stage="signing", consultant_name="李敏", consultant_id=wang_lei + 99, **sign
+        )
+        assert other["code"] == "forbidden"
+        first = await desk.mutate("deal.record", mutation_id=10, stage="signing", consultant_name="王磊", **sign)
+        assert first["type"] == "result", first
+        detail = first["result"]
+        lines = detail["lines"]
+        assert sum(Decimal(line["amount"]) for line in lines) == Decimal(detail["deal"]["signed_amount"]) * Decimal(
+            "0.015"
+        )
+        assert detail["deal"]["consultant_id"] == wang_lei  # a consultant records as themself
+        again = await desk.mutate("deal.record", mutation_id=10, stage="signing", consultant_name="王磊", **sign)
+        assert again["result"]["replayed"] and again["result"]["deal"]["deal_id"] == detail["deal"]["deal_id"]
+        twice = await desk.mutate(
+            "deal.record", stage="signing", consultant_name="王磊", **{**sign, "customer_id": wang}
+        )
+        assert twice["code"] == "invalid" and "3-1-1202" in twice["message"]  # the unit is sold
+        with registry.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(deals)).scalar_one() == 1
+
+        mine = await desk.call("deal.list")
+        assert [d["deal_id"] for d in mine["result"]["deals"]] == [detail["deal"]["deal_id"]]
+        prepared = await office.mutate("settlement.prepare", start="2026-11-01", end="2026-11-30")
+        statement_id = prepared["result"]["statement_ids"][0]
+        with registry.engine.connect() as conn:
+            lianjia = conn.execute(sa.select(agencies.c.id).where(agencies.c.code == "lianjia")).scalar_one()
+        broker = await open_client(hub, await broker_of(hub, "lianjia", "张经纪"), client_id="desk-broker")
+        outsider = await open_client(hub, await broker_of(hub, "woaiwojia", "刘强"), client_id="desk-out")
+        seen = (await broker.call("settlement.list"))["result"]["statements"]
+        assert seen and all(s["agency_id"] == lianjia for s in seen)
+        assert (await outsider.call("settlement.get", statement_id=statement_id))["code"] == "forbidden"
+        assert (await outsider.mutate("settlement.transition", statement_id=statement_id, to="confirmed"))[
+            "code"
+        ] == "forbidden"
+        assert (await broker.mutate("settlement.transition", statement_id=statement_id, to="paid"))["code"] == (
+            "forbidden"
+        )
+        confirmed = await broker.mutate("settlement.transition", statement_id=statement_id, to="confirmed")
+        assert confirmed["result"]["statement"]["status"] == "confirmed"
+        clock.set(at(11, 10))
+        paid = await office.mutate("settlement.transition", statement_id=statement_id, to="paid")
+        assert paid["result"]["statement"]["status"] == "paid"
+        cycle = (await office.call("settlement.cycle", start="2026-11-01", end="2026-11-30"))["result"]["cycle"]
+        assert cycle["paid"] >= 1 and cycle["target_days"] == 3
+        pack = (await broker.call("dispute.get", deal_id=detail["deal"]["deal_id"]))["result"]["pack"]
+        assert pack["chain"]["intact"] and "13812345678" not in str(pack)
+        assert (await outsider.call("dispute.get", deal_id=detail["deal"]["deal_id"]))["code"] == "forbidden"
+        assert (await office.call("deal.get", deal_id=999))["code"] == "not_found"
+        for client in (desk, office, broker, outsider):
+            await client.close()
