@@ -45,3 +45,10 @@ screenshots: venv
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+## The desktop app and the hub as one folder, dist/salesfloor/ (PyInstaller; build on the OS you ship to).
+.PHONY: package
+package: venv
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/salesfloor.spec
+	dist/salesfloor/salesfloor --version

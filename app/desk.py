@@ -4,6 +4,7 @@ engine's change sets back to the window through queued signals; the GUI thread n
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import uuid
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, QSettings, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, QUrl, Signal
 from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app.credentials import CredentialStoreError, load_token, save_token
 from app.i18n import install_translator
@@ -22,6 +23,9 @@ from models.quick_replies import load_quick_replies
 from sync.client.engine import ClientSettings, SyncEngine
 from views.desk_window import DeskWindow
 from views.enroll_dialog import EnrollDialog
+
+SMOKE_ENV = "SALESFLOOR_SMOKE"  # =1: open the main window with no hub and no keyring, quit after it painted
+SMOKE_TIMEOUT_MS = 30_000
 
 
 @dataclass(frozen=True)
@@ -189,11 +193,48 @@ def sign_in(settings: QSettings, hub: str | None) -> tuple[HubAddress, str] | No
     return outcome[0]
 
 
+class FirstPaint(QObject):
+    """Smoke check: after the window's first paint, say "window shown: <title>" on stdout, close it, quit."""
+
+    def __init__(self, app: QApplication, window: QWidget):
+        """Watch every paint until one belongs to `window`; give up (exit 1) after SMOKE_TIMEOUT_MS."""
+        super().__init__(window)
+        self.app, self.window = app, window
+        self.timeout = QTimer(self, singleShot=True, interval=SMOKE_TIMEOUT_MS)
+        self.timeout.timeout.connect(lambda: self._finish("window not shown", 1))
+        self.timeout.start()
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Let every event through; the first paint of the window (or a child) finishes once it is done."""
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) and watched.window() is self.window:
+            self.app.removeEventFilter(self)
+            QTimer.singleShot(0, self, lambda: self._finish(f"window shown: {self.window.windowTitle()}", 0))
+        return False
+
+    def _finish(self, line: str, code: int) -> None:
+        self.timeout.stop()
+        self.app.removeEventFilter(self)
+        print(line, flush=True)
+        self.window.close()
+        self.window.deleteLater()
+        self.app.exit(code)
+
+
+def smoke_show(app: QApplication, window: QWidget) -> int:
+    """Show `window` without a hub or keyring; exit 0 after its first paint, 1 if it never paints."""
+    FirstPaint(app, window)
+    window.show()
+    return app.exec()
+
+
 def run_desk(data_dir: Path, hub: str | None = None, lang: str | None = None) -> int:
     """Open the desk: sign in on first run (token into the OS keyring), then sync and show the window."""
     app = start_qt(lang)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(data_dir / "desk.ini"), QSettings.Format.IniFormat)
+    if os.environ.get(SMOKE_ENV) == "1":
+        return smoke_show(app, DeskApp(settings, data_dir).window)
     signed_in = sign_in(settings, hub)
     if signed_in is None:
         return 1

@@ -3,13 +3,14 @@ read-only, opens full screen on the chosen screen; F11 toggles, Esc asks before 
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.desk import EngineBridge, HubAddress, sign_in, start_qt
+from app.desk import SMOKE_ENV, EngineBridge, HubAddress, sign_in, smoke_show, start_qt
 from models.clock import Clock, SystemClock
 from sync.client.engine import ClientSettings, SyncEngine
 from views.wall import WallWindow
@@ -63,6 +64,8 @@ def run_wall(data_dir: Path, hub: str | None = None, lang: str | None = None, sc
     app = start_qt(lang)
     data_dir.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(data_dir / "wall.ini"), QSettings.Format.IniFormat)
+    if os.environ.get(SMOKE_ENV) == "1":
+        return smoke_show(app, WallApp(settings, data_dir).window)
     signed_in = sign_in(settings, hub)
     if signed_in is None:
         return 1
