@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from models.clock import business_time
-from models.settlement_queries import StatementDetail
+from models.deal_records import StatementDetail
 
 STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "paid": "已付款"}
 MONEY_FORMAT = "#,##0.00"

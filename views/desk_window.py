@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QTa
 from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
 from models.quick_replies import QuickReply
 from views.dashboard import DashboardView
+from views.deal_desk import DealDesk
 from views.format import channel_label, day_time, hhmm, role_label
 from views.grab_popup import CLAIM_KEY, GrabPopup
 from views.manager import ManagerView
@@ -74,6 +75,10 @@ class DeskWindow(QMainWindow):
         self.notices = NoticeBar()
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(lambda _i: self._refresh_dashboard())
+        self.deal_desk = DealDesk(now, self)
+        self.deal_desk.mutation_requested.connect(self.mutation_requested)
+        self.deal_desk.query_requested.connect(self.query_requested)
+        self.tabs.currentChanged.connect(lambda _i: self.deal_desk.refresh())
         self.reception = ReceptionDesk(now)
         self.workbench = ConsultantWorkbench(now, replies)
         self.manager = ManagerView(now)
@@ -129,7 +134,8 @@ class DeskWindow(QMainWindow):
             ],
             "channel_specialist": [(self.manager, self.tr("Floor"))],
         }
-        return screens.get(role, [(self.manager, self.tr("Floor"))])
+        chosen = screens.get(role, []) + self.deal_desk.screens_for(role)
+        return chosen or [(self.manager, self.tr("Floor"))]
 
     def _refresh_dashboard(self) -> None:
         if self.tabs.currentWidget() is self.dashboard:
@@ -139,6 +145,7 @@ class DeskWindow(QMainWindow):
         self.tabs.clear()
         for widget, title in self._screens_for(me.role):
             self.tabs.addTab(widget, title)
+        self.deal_desk.set_me(me)
         self.who.setText(f"{me.name} · {role_label(me.role)}")
 
     def set_connection(self, state: ConnectionState) -> None:
@@ -162,6 +169,8 @@ class DeskWindow(QMainWindow):
             self._staff = {}
         for person in change.staff:
             self._staff[person.id] = person
+        if change.staff or change.reset:
+            self.deal_desk.set_staff(list(self._staff.values()))
         if change.me is not None and (self._me is None or self._me.role != change.me.role):
             self._show_role(change.me)
         if change.me is not None:
@@ -202,6 +211,8 @@ class DeskWindow(QMainWindow):
 
     def show_query_result(self, kind: str, result: dict) -> None:
         """Route a read's answer to the screen that asked."""
+        if self.deal_desk.show_result(kind, result):
+            return
         if kind == "customer.get":
             self.workbench.show_customer(result)
         elif kind == "customer.lookup":

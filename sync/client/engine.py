@@ -43,6 +43,12 @@ QUERIES = (
     "kpi.report",
     "kpi.late",
     "alert.ack",
+    "deal.list",
+    "deal.get",
+    "dispute.get",
+    "settlement.list",
+    "settlement.get",
+    "settlement.cycle",
 )  # online only: the hub must see it
 QUERY_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 30.0

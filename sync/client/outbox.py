@@ -33,7 +33,19 @@ from sync.client.replica import (
 )
 from sync.protocol import CLIENT_MESSAGES
 
-MUTATIONS = ("visit.register", "report.file", "followup.log", "status.set", "lead.reassign")
+MUTATIONS = (
+    "visit.register",
+    "report.file",
+    "followup.log",
+    "status.set",
+    "lead.reassign",
+    "deal.record",
+    "settlement.prepare",
+    "settlement.transition",
+)
+NO_OPTIMISTIC = ("deal.record", "settlement.prepare", "settlement.transition")  # shown as waiting until answered
+STAGE_ZH = {"subscription": "认购", "signing": "签约"}
+STEP_ZH = {"confirmed": "确认", "paid": "标记已付"}
 INTAKE = ("visit.register", "report.file")
 FOLLOW_UP_ZH = {"call": "电话", "wechat": "微信", "visit": "面谈", "note": "备注"}
 STATUS_ZH = {"on_duty": "在岗", "paused": "暂停", "off": "下班"}
@@ -94,6 +106,12 @@ def summary(conn: Connection, type_: str, fields: dict[str, Any]) -> str:
             name = conn.execute(sa.select(staff.c.name).where(staff.c.id == fields["staff_id"])).scalar()
             who = f"{name or '#' + str(fields['staff_id'])} "
         return f"{who}状态改为{STATUS_ZH.get(fields['status'], fields['status'])}"
+    if type_ == "deal.record":
+        return f"{STAGE_ZH.get(fields['stage'], fields['stage'])} {fields['unit']}（客户 #{fields['customer_id']}）"
+    if type_ == "settlement.prepare":
+        return f"生成结算单 {fields['start']} 至 {fields['end']}"
+    if type_ == "settlement.transition":
+        return f"结算单 #{fields['statement_id']} {STEP_ZH.get(fields['to'], fields['to'])}"
     name = conn.execute(sa.select(staff.c.name).where(staff.c.id == fields["to_staff_id"])).scalar()
     return f"线索 #{fields['lead_id']} 改派给 {name or '#' + str(fields['to_staff_id'])}"
 
@@ -129,6 +147,8 @@ def _apply(conn: Connection, mid: int, type_: str, fields: dict[str, Any], now: 
     """The optimistic effect of an action; returns what it replaced (for a refusal to put back)."""
     if type_ in INTAKE:
         place_holder(conn, mid, type_, fields, now)
+        return None
+    if type_ in NO_OPTIMISTIC:
         return None
     if type_ == "status.set":
         me = load_me(conn)
