@@ -5,12 +5,15 @@ Plain data; rendering is elsewhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.engine import Connection
 
 from models.consultant_report import ConsultantDay, build_consultant_reports
+from models.deal_records import CycleFigure
 from models.metrics import KpiRow, alerts_by_level, kpi, response_histogram
+from models.rules import CommissionRules
+from models.settlement_queries import settlement_cycle
 
 # The seed's 2025 industry averages and the targets this office works to.
 BENCHMARKS = (
@@ -46,12 +49,19 @@ class DailyReport:
     people: list[ConsultantDay] = field(default_factory=list)  # every active consultant's own report
 
 
-def _office_values(total: KpiRow | None) -> dict[str, str]:
+def _cycle_text(cycle: CycleFigure) -> str:
+    """Median days from signing to paid over the last 30 days (what the seed calls 佣金结算周期)."""
+    if cycle.median_days is None:
+        return f"—（近30天无已付佣金，待付 {cycle.open_lines} 笔）" if cycle.open_lines else "—（近30天无签约佣金）"
+    return f"{cycle.median_days:.1f}（近30天 {cycle.paid} 笔已付）"
+
+
+def _office_values(total: KpiRow | None, cycle: CycleFigure) -> dict[str, str]:
     if total is None:
         return {
             "first_response_min": "—",
             "duplicate_rate_pct": "—",
-            "commission_cycle_days": "—",
+            "commission_cycle_days": _cycle_text(cycle),
             "daily_report_min": "0（自动）",
         }
     median = f"{total.median_s / 60:.1f}" if total.median_s is not None else "—"
@@ -59,7 +69,7 @@ def _office_values(total: KpiRow | None) -> dict[str, str]:
     return {
         "first_response_min": median,
         "duplicate_rate_pct": duplicates,
-        "commission_cycle_days": "—（成交模块上线后统计）",
+        "commission_cycle_days": _cycle_text(cycle),
         "daily_report_min": "0（自动）",
     }
 
@@ -70,7 +80,8 @@ def build_daily_report(conn: Connection, day: date, now: datetime, names: dict[i
     people = [
         (names.get(int(r.key), r.key) if r.key.isdigit() else "—", r) for r in kpi(conn, day, day, now, "consultant")
     ]
-    office = _office_values(total)
+    cycle = settlement_cycle(conn, day - timedelta(days=29), day, now, CommissionRules().settlement_target_days)
+    office = _office_values(total, cycle)
     return DailyReport(
         day=day,
         total=total,

@@ -100,3 +100,20 @@ async def test_the_report_runs_at_the_configured_business_time():
     assert next_run(datetime(2026, 11, 21, 8, 0, tzinfo=BUSINESS_TZ), at) == datetime(
         2026, 11, 22, 7, 30, tzinfo=BUSINESS_TZ
     )
+
+
+def test_the_benchmark_table_measures_the_commission_settlement_cycle(tmp_path):
+    from models.daily_report import build_daily_report
+    from models.db import make_engine, sqlite_url
+    from models.deal_demo import build_deal_office
+
+    office = build_deal_office(tmp_path)
+    engine = make_engine(sqlite_url(tmp_path / "deals-demo.db"))
+    try:
+        with engine.connect() as conn:
+            report = build_daily_report(conn, office.now.date(), office.now, {})
+    finally:
+        engine.dispose()
+    line = next(b for b in report.benchmarks if b.key == "commission_cycle_days")
+    assert office.cycle.paid >= 1
+    assert line.office.startswith(f"{office.cycle.median_days:.1f}") and "已付" in line.office
