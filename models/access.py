@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settlement.get": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "settlement.transition": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "settlement.cycle": frozenset({Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
+    "radar.report": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),  # a consultant: their own
 }
 
 # roles that see every event of the office (their screens mask what they may not read in full)

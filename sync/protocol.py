@@ -231,6 +231,15 @@ class SettlementCycle(_Msg, tag="settlement.cycle"):
     end: str
 
 
+class RadarReport(_Msg, tag="radar.report"):
+    """A consultant's capability radar from call transcripts beside the team, and which script tags go
+    with faster deals (period in business days; empty = all; staff_id null = the most recorded)."""
+
+    staff_id: int | None = None
+    start: str = ""
+    end: str = ""
+
+
 class MutationBatch(_Msg, tag="batch"):
     """Consecutive queued mutations of one desk, each a complete message with its own id, applied in
     order in one transaction; the result holds one reply per item (`replies`), in the same order."""
@@ -264,6 +273,7 @@ ClientMessage = (
     | SettlementGet
     | SettlementTransition
     | SettlementCycle
+    | RadarReport
 )
 Mutation = (
     VisitRegister

@@ -30,7 +30,7 @@ def tab_titles(window: DeskWindow) -> list[str]:
 
 
 def test_roles_get_their_deal_screens(qtbot, office):
-    assert tab_titles(window_for(qtbot, "consultant", office)) == ["My leads", "Deals"]
+    assert tab_titles(window_for(qtbot, "consultant", office)) == ["My leads", "Skills", "Deals"]
     assert tab_titles(window_for(qtbot, "broker", office, agency_id=1)) == ["Settlement", "Dispute"]
     assert "Settlement" in tab_titles(window_for(qtbot, "channel_specialist", office))
 

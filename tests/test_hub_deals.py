@@ -121,3 +121,31 @@ async def test_record_split_settle_and_dispute_through_the_hub(registry, clock):
         assert (await office.call("deal.get", deal_id=999))["code"] == "not_found"
         for client in (desk, office, broker, outsider):
             await client.close()
+
+
+async def test_the_radar_report_from_imported_calls(registry, clock):
+    from pathlib import Path
+
+    from models.transcripts import import_transcript_file
+
+    clock.set(at(19, 8))
+    for who, mobile in (("li", "13812345678"), ("zhang", "13987654321")):
+        customer(registry, who, mobile, None)
+    async with running_hub(registry) as hub:
+        wang, consultant = await enrolled(hub, "王磊", "consultant")
+        li_min, _ = await enrolled(hub, "李敏", "consultant")
+        _, manager = await enrolled(hub, "张经理", "manager")
+        clock.set(at(20, 9))
+        data = Path(__file__).parent / "data" / "transcripts" / "calls_utf8_bom.csv"
+        report = await hub.hub.db(import_transcript_file, registry.engine, registry.vault, data, clock.now())
+        assert report.created
+        office = await open_client(hub, manager, client_id="desk-mgr")
+        answer = (await office.call("radar.report", staff_id=li_min))["result"]
+        assert {p[0] for p in answer["consultants"]} >= {wang, li_min}
+        assert answer["profile"]["staff_id"] == li_min and len(answer["profile"]["dimensions"]) >= 6
+        assert all(f["verdict"] == "not_enough_data" for f in answer["findings"])  # no deals: no claims
+        desk = await open_client(hub, consultant, client_id="desk-wl")
+        own = (await desk.call("radar.report", staff_id=li_min))["result"]
+        assert own["profile"]["staff_id"] == wang and [p[0] for p in own["consultants"]] == [wang]
+        for client in (office, desk):
+            await client.close()

@@ -17,6 +17,7 @@ from views.deal_desk import DealDesk
 from views.format import channel_label, day_time, hhmm, role_label
 from views.grab_popup import CLAIM_KEY, GrabPopup
 from views.manager import ManagerView
+from views.radar import RadarView
 from views.reception import ReceptionDesk
 from views.red_alert import RedAlertDialog
 from views.workbench import ConsultantWorkbench
@@ -75,6 +76,11 @@ class DeskWindow(QMainWindow):
         self.notices = NoticeBar()
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(lambda _i: self._refresh_dashboard())
+        self.radar = RadarView()
+        self.radar.consultant_chosen.connect(lambda i: self.query_requested.emit("radar.report", {"staff_id": i}))
+        self.tabs.currentChanged.connect(
+            lambda _i: self.tabs.currentWidget() is self.radar and self.query_requested.emit("radar.report", {})
+        )
         self.deal_desk = DealDesk(now, self)
         self.deal_desk.mutation_requested.connect(self.mutation_requested)
         self.deal_desk.query_requested.connect(self.query_requested)
@@ -121,16 +127,18 @@ class DeskWindow(QMainWindow):
     def _screens_for(self, role: str) -> list[tuple[QWidget, str]]:
         screens = {
             "reception": [(self.reception, self.tr("Reception"))],
-            "consultant": [(self.workbench, self.tr("My leads"))],
+            "consultant": [(self.workbench, self.tr("My leads")), (self.radar, self.tr("Skills"))],
             "manager": [
                 (self.manager, self.tr("Floor")),
                 (self.dashboard, self.tr("Dashboard")),
                 (self.reception, self.tr("Reception")),
+                (self.radar, self.tr("Skills")),
             ],
             "admin": [
                 (self.manager, self.tr("Floor")),
                 (self.dashboard, self.tr("Dashboard")),
                 (self.reception, self.tr("Reception")),
+                (self.radar, self.tr("Skills")),
             ],
             "channel_specialist": [(self.manager, self.tr("Floor"))],
         }
@@ -221,6 +229,8 @@ class DeskWindow(QMainWindow):
             self.dashboard.show_report(result)
         elif kind == "kpi.late":
             self.dashboard.show_late(result)
+        elif kind == "radar.report" and "error" not in result:
+            self.radar.show_report(result)
         elif kind == "alert.ack" and "error" in result:
             self.red.ack_failed(result.get("message") or result["error"])
 

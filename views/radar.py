@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.deal_wire import from_wire
 from models.skill_radar import CycleFinding, RadarProfile, TagScore
 
 Index = QModelIndex | QPersistentModelIndex
@@ -321,6 +322,20 @@ class RadarView(QWidget):
         if index >= 0:
             self.picker.setCurrentIndex(index)
             self._picked(index)
+
+    def show_report(self, result: dict) -> None:
+        """Show the hub's `radar.report` answer: the picker, the chosen profile and the findings."""
+        self.set_consultants([tuple(p) for p in result.get("consultants") or []])
+        if result.get("profile"):
+            profile = from_wire(RadarProfile, result["profile"])
+            index = self.picker.findData(profile.staff_id)
+            if index >= 0:
+                self.picker.blockSignals(True)
+                self.picker.setCurrentIndex(index)
+                self.picker.blockSignals(False)
+            self.show_profile(profile)
+        findings = [from_wire(CycleFinding, f) for f in result.get("findings") or []]
+        self.show_findings(findings, int(result.get("min_each") or 10))
 
     def show_profile(self, profile: RadarProfile) -> None:
         """Feed the chart, the tables and the summary from one consultant's profile."""

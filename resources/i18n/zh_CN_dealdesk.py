@@ -1,6 +1,7 @@
 """Simplified Chinese for the desk's deal screens glue (tabs, messages)."""
 
 ZH_CN = {
+    "Skills": "能力画像",
     "Deals": "成交",
     "Settlement": "结算",
     "Dispute": "争议",

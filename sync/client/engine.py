@@ -49,6 +49,7 @@ QUERIES = (
     "settlement.list",
     "settlement.get",
     "settlement.cycle",
+    "radar.report",
 )  # online only: the hub must see it
 QUERY_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 30.0

@@ -40,7 +40,8 @@ from sync.protocol import (
 )
 
 
-def _day(text: str, field: str) -> date | None:
+def parse_day(text: str, field: str) -> date | None:
+    """An ISO date from a message field (None when empty); CommandError names the field."""
     if not text:
         return None
     try:
@@ -98,7 +99,7 @@ def deal_record(hub: Hub, member: StaffMember, msg: DealRecord, key: MutationKey
 @mutation(SettlementPrepare)
 def settlement_prepare(hub: Hub, member: StaffMember, msg: SettlementPrepare, key: MutationKey | None) -> FloorChange:
     """Statements per agency for the period's signings not yet on one."""
-    start, end = _day(msg.start, "start"), _day(msg.end, "end")
+    start, end = parse_day(msg.start, "start"), parse_day(msg.end, "end")
     if start is None or end is None:
         raise CommandError(ErrorCode.INVALID, "a settlement period needs start and end dates")
     settlements = Settlements(hub.registry.engine, hub.registry.audit, hub.clock)
@@ -136,7 +137,8 @@ def settlement_transition(
     return _commit(hub, key, work, event)
 
 
-def _read(hub: Hub, fn: Callable) -> Any:
+def read_db(hub: Hub, fn: Callable) -> Any:
+    """Run a read on a connection; deal and settlement refusals become protocol errors."""
     with hub.registry.engine.connect() as conn:
         return _refused(lambda: fn(conn))
 
@@ -144,9 +146,9 @@ def _read(hub: Hub, fn: Callable) -> Any:
 @command(DealList)
 async def deal_list(hub: Hub, s: Session, msg: DealList, _m) -> dict[str, Any]:
     """Deals of a period; a consultant's own only."""
-    start, end = _day(msg.start, "start"), _day(msg.end, "end")
+    start, end = parse_day(msg.start, "start"), parse_day(msg.end, "end")
     consultant = s.member.id if s.member.role is Role.CONSULTANT else msg.consultant_id
-    found = await hub.db(_read, hub, lambda conn: list_deals(conn, start, end, consultant))
+    found = await hub.db(read_db, hub, lambda conn: list_deals(conn, start, end, consultant))
     return {"deals": to_wire(found)}
 
 
@@ -158,7 +160,7 @@ def _own_deal(s: Session, detail) -> None:
 @command(DealGet)
 async def deal_get(hub: Hub, s: Session, msg: DealGet, _m) -> dict[str, Any]:
     """One deal and its split."""
-    detail = await hub.db(_read, hub, lambda conn: deal_detail(conn, msg.deal_id))
+    detail = await hub.db(read_db, hub, lambda conn: deal_detail(conn, msg.deal_id))
     _own_deal(s, detail)
     return {"deal": to_wire(detail)}
 
@@ -174,7 +176,7 @@ async def dispute_get(hub: Hub, s: Session, msg: DisputeGet, _m) -> dict[str, An
         registry, protection = hub.registry, hub.floor.rules.protection
         return dispute_pack(conn, registry.vault, protection, registry.audit, msg.deal_id, hub.clock.now())
 
-    return {"pack": await hub.db(_read, hub, pack)}
+    return {"pack": await hub.db(read_db, hub, pack)}
 
 
 def _agency_scope(s: Session, wanted: int | None) -> int | None:
@@ -185,14 +187,14 @@ def _agency_scope(s: Session, wanted: int | None) -> int | None:
 async def settlement_list(hub: Hub, s: Session, msg: SettlementList, _m) -> dict[str, Any]:
     """Statements (a broker's agency only)."""
     agency = _agency_scope(s, msg.agency_id)
-    found = await hub.db(_read, hub, lambda conn: list_statements(conn, agency, msg.status))
+    found = await hub.db(read_db, hub, lambda conn: list_statements(conn, agency, msg.status))
     return {"statements": to_wire(found)}
 
 
 @command(SettlementGet)
 async def settlement_get(hub: Hub, s: Session, msg: SettlementGet, _m) -> dict[str, Any]:
     """One statement with its lines."""
-    detail = await hub.db(_read, hub, lambda conn: statement_detail(conn, msg.statement_id))
+    detail = await hub.db(read_db, hub, lambda conn: statement_detail(conn, msg.statement_id))
     if s.member.role is Role.BROKER and detail.statement.agency_id != s.member.agency_id:
         raise CommandError(ErrorCode.FORBIDDEN, f"statement #{msg.statement_id} is another agency's")
     return {"statement": to_wire(detail)}
@@ -201,10 +203,10 @@ async def settlement_get(hub: Hub, s: Session, msg: SettlementGet, _m) -> dict[s
 @command(SettlementCycle)
 async def settlement_cycle_report(hub: Hub, s: Session, msg: SettlementCycle, _m) -> dict[str, Any]:
     """Signing -> paid days over a period, against the target (seed: at most 3 days)."""
-    start, end = _day(msg.start, "start"), _day(msg.end, "end")
+    start, end = parse_day(msg.start, "start"), parse_day(msg.end, "end")
     if start is None or end is None:
         raise CommandError(ErrorCode.INVALID, "the cycle needs start and end dates")
     target = hub.floor.rules.commission.settlement_target_days
     now = to_utc(hub.clock.now())
-    figure = await hub.db(_read, hub, lambda conn: settlement_cycle(conn, start, end, now, target))
+    figure = await hub.db(read_db, hub, lambda conn: settlement_cycle(conn, start, end, now, target))
     return {"cycle": to_wire(figure)}
