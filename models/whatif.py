@@ -169,7 +169,7 @@ def settings_for(
 
 # --- one run -------------------------------------------------------------------------------------------
 
-_RESPOND, _CLAIM, _EXPIRE, _MANAGER, _ARRIVE = range(5)  # the order of events at the same moment
+_RESPOND, _OTHER, _CLAIM, _EXPIRE, _MANAGER, _ARRIVE = range(6)  # the order of events at the same moment
 
 
 @dataclass
@@ -179,7 +179,7 @@ class _Desk:
     who: SimConsultant
     last_assigned_at: datetime | None
     free_at: datetime | None = None  # busy until then with the leads already taken
-    last_response_at: datetime | None = None
+    last_follow_up_at: datetime | None = None
     open_leads: int = 0
 
     def on_duty(self, now: datetime) -> bool:
@@ -191,7 +191,7 @@ class _Desk:
         status = StaffStatus.ON_DUTY if self.on_duty(now) else StaffStatus.OFF
         who = self.who
         return ConsultantState(
-            who.staff_id, who.name, status, self.last_response_at, self.last_assigned_at, self.open_leads
+            who.staff_id, who.name, status, self.last_follow_up_at, self.last_assigned_at, self.open_leads
         )
 
 
@@ -218,6 +218,9 @@ class _Run:
 
     def run(self) -> RecordedDay:
         """Play every event in time order; the day as this run would have recorded it."""
+        for staff_id, at in self.day.other_work:
+            if staff_id in self.desks:
+                self.push(at, _OTHER, staff_id)
         for lead in self.day.leads:
             self.fate[lead.lead_id] = {"consultant_id": None, "assigned_at": None, "first_response_at": None}
             self.push(lead.received_at, _ARRIVE, lead)
@@ -227,6 +230,7 @@ class _Run:
             _EXPIRE: self.expire,
             _MANAGER: self.manager,
             _RESPOND: self.respond,
+            _OTHER: self.other_work,
         }
         while self.heap:
             at, kind, _, args = heapq.heappop(self.heap)
@@ -315,10 +319,14 @@ class _Run:
         desk.free_at = start + timedelta(seconds=busy)
         self.push(start, _RESPOND, lead.lead_id, staff_id)
 
+    def other_work(self, now: datetime, staff_id: int) -> None:
+        """A follow-up on an earlier customer, replayed as it happened: dispatch sees them busy too."""
+        self.desks[staff_id].last_follow_up_at = now
+
     def respond(self, now: datetime, lead_id: int, staff_id: int) -> None:
         """Their first follow-up on the lead: from now on dispatch sees them busy (idle_minutes)."""
         desk = self.desks[staff_id]
-        desk.last_response_at = now
+        desk.last_follow_up_at = now
         desk.open_leads -= 1
         self.fate[lead_id]["first_response_at"] = now
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from models.clock import BUSINESS_TZ, business_time, to_utc
 from models.dispatch import DispatchMode, OfficeCalendar
 from models.floor_state import aware_utc
-from models.hub_schema import assignments, grab_rounds, hub_events, lead_dispatch, staff
+from models.hub_schema import assignments, follow_ups, grab_rounds, hub_events, lead_dispatch, staff
 from models.metrics import business_day, business_range, kpi
 from models.prepare import chunks
 from models.schema import leads
@@ -93,7 +93,9 @@ def read_day(conn: Connection, day: date, now: datetime, calendar: OfficeCalenda
     mode = DispatchMode(modes.most_common(1)[0][0]) if modes else (calendar or OfficeCalendar()).mode(low)
     busy_ids = {x.consultant_id for x in day_leads if x.consultant_id is not None} | {c.staff_id for c in claims}
     people = _roster(conn, low, high, busy_ids, day_leads)
-    return RecordedDay(day, mode, day_leads, people, claims, round(median(windows)) if windows else None, to_utc(now))
+    other = _other_work(conn, low, high, set(ids), [c.staff_id for c in people])
+    window = round(median(windows)) if windows else None
+    return RecordedDay(day, mode, day_leads, people, claims, window, to_utc(now), other)
 
 
 def _day_lead(r, handed: list, prior: dict[int, int]) -> DayLead:
@@ -149,6 +151,18 @@ def _rounds(conn: Connection, lead_ids: list[int]) -> list:
         ).where(grab_rounds.c.lead_id.in_(part))
         found += conn.execute(q).all()
     return found
+
+
+def _other_work(conn: Connection, low: datetime, high: datetime, day_ids: set[int], people: list[int]) -> tuple:
+    """The consultants' follow-ups during the day on leads from before it: (consultant, when), in order."""
+    if not people:
+        return ()
+    q = (
+        sa.select(follow_ups.c.staff_id, follow_ups.c.lead_id, follow_ups.c.occurred_at)
+        .where(follow_ups.c.staff_id.in_(people), follow_ups.c.occurred_at >= low, follow_ups.c.occurred_at < high)
+        .order_by(follow_ups.c.occurred_at, follow_ups.c.id)
+    )
+    return tuple((r.staff_id, r.occurred_at) for r in conn.execute(q) if r.lead_id not in day_ids)
 
 
 def _prior_owners(conn: Connection, customer_ids: list[int], before: datetime) -> dict[int, int]:

@@ -74,6 +74,7 @@ class RecordedDay:
     claims: tuple[DayClaim, ...] = ()
     grab_seconds: int | None = None  # the grab window the day's rounds ran with, when it had any
     until: datetime | None = None  # figures as of this moment (None: every lead counted)
+    other_work: tuple[tuple[int, datetime], ...] = ()  # (consultant, when): follow-ups on earlier customers
 
 
 @dataclass(frozen=True)

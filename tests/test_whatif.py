@@ -8,6 +8,7 @@ import itertools
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -145,6 +146,16 @@ def test_a_longer_idle_window_sends_more_leads_to_the_consultant_who_logs_follow
     assert twenty.rate_5 > thirty.rate_5
     slow = [next(r.leads for r in out.consultants if r.name == "顾问3") for out in (twenty, thirty)]
     assert slow[0] < slow[1]
+
+
+def test_follow_ups_on_earlier_customers_make_a_consultant_look_busy_to_idle_assignment():
+    day = day_of([40 * i for i in range(15)], people=2)
+    team = [steady(60), steady(60)]
+    alone = recorded(day, team)
+    assert sorted(Counter(x.consultant_id for x in alone.leads).values()) == [7, 8]  # turn and turn about
+    calls = tuple((1, NINE + timedelta(minutes=10 * k)) for k in range(72))  # 顾问1 works old customers all day
+    busy = recorded(replace(day, other_work=calls), team)
+    assert Counter(x.consultant_id for x in busy.leads) == {2: 15}
 
 
 def test_returning_customers_go_back_to_their_owner_and_nobody_on_duty_waits_for_the_manager():
@@ -320,6 +331,10 @@ class HubDay:
         """The consultant calls the customer."""
         self.floor.log_follow_up(self.by_id[sid], lead_id, "call")
 
+    def follow_up(self, name: str, key: str) -> None:
+        """A consultant sends a WeChat to a customer they already have."""
+        self.floor.log_follow_up(self.staff[name], self.lead_ids[key], "wechat")
+
     def hand_out(self, key: str, name: str) -> None:
         """The manager assigns a lead from their queue."""
         change = self.floor.reassign(self.lead_ids[key], self.staff[name].id, self.boss, "早到的线索")
@@ -338,6 +353,7 @@ def record_saturday(registry, clock) -> HubDay:
         hub.at(NINE, hub.status, name, "on_duty")
     hub.at(NINE + timedelta(minutes=5), hub.hand_out, "early", "王磊")
     hub.at(NINE + timedelta(hours=1), hub.status, "赵强", "on_duty")
+    hub.at(NINE + timedelta(minutes=50), hub.follow_up, "李娜", "old")  # other work: 李娜 looks busy to dispatch
     hub.at(NINE + timedelta(hours=3), hub.status, "王磊", "paused")
     hub.at(NINE + timedelta(hours=4), hub.status, "王磊", "on_duty")
     minutes = [10, 11, 12, 40, 65, 66, 67, 68, 100, 190, 200, 201, 202, 260, 300]
@@ -367,6 +383,7 @@ def test_the_reader_builds_the_recorded_day(registry, clock):
     back = next(x for x in day.leads if x.lead_id == hub.lead_ids["back"])
     assert back.prior_owner_id == ids["李娜"] and back.consultant_id == ids["李娜"]
     assert {c.staff_id for c in day.claims} <= {ids["王磊"], ids["李娜"]}
+    assert day.other_work == ((ids["李娜"], NINE + timedelta(minutes=50)),)
     assert {c.latency_s for c in day.claims if c.staff_id == ids["王磊"]} == {3.0}
     mine = figures(day)  # the simulator's figures of the recorded day are the dashboard's
     assert (mine.leads, mine.rate_5, mine.rate_2h, mine.median_s) == (row.leads, row.rate_5, row.rate_2h, row.median_s)
