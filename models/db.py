@@ -7,12 +7,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -117,6 +119,8 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic config bound to this engine (no alembic.ini needed)."""
+    from alembic.config import Config  # imported when migrating: a desk's start never needs Alembic
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -125,11 +129,15 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the database schema to a revision (default: the newest)."""
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the database schema back to a revision."""
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 

@@ -17,8 +17,6 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from models.deal_records import CycleFigure, DealDetail, DealSummary, StatementDetail, StatementSummary
 from models.deal_wire import from_wire
 from models.desk_state import Me, StaffRow
-from models.dispute_export import dispute_html, dispute_json, dispute_xlsx
-from models.settlement_export import statement_html, statement_title, statement_xlsx
 from views.deals import DealsScreen
 from views.dispute import DisputeView
 from views.settlement import SettlementScreen
@@ -151,6 +149,8 @@ class DealDesk(QObject):
         return Path(path) if path else None
 
     def _export_statement(self, statement_id: int, fmt: str) -> None:
+        from models.settlement_export import statement_html, statement_title, statement_xlsx  # openpyxl: on use
+
         detail = self._statement
         if detail is None or detail.statement.statement_id != statement_id:
             self.settlement.show_message(self.tr("Open the statement first."), error=True)
@@ -169,6 +169,8 @@ class DealDesk(QObject):
         self.settlement.show_message(self.tr("Written to %1").replace("%1", str(path)))
 
     def _export_dispute(self, deal_id: int, fmt: str) -> None:
+        from models.dispute_export import dispute_html, dispute_json, dispute_xlsx  # openpyxl: on use
+
         pack = self._pack
         if pack is None or pack["deal"]["deal_id"] != deal_id:
             return
