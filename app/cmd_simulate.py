@@ -26,7 +26,7 @@ MODE_ZH = {DispatchMode.AUTO: "空闲派单", DispatchMode.GRAB: "抢单"}
 CAUTION = 0.10  # the replay of the day as it was strays this far from what happened: say so
 
 
-def _delta(ctx, param, value: str | None) -> int:
+def _delta(ctx: click.Context, param: click.Parameter, value: str | None) -> int:
     """'+2', '-1' or '2' → a signed number of consultants."""
     if value in (None, ""):
         return 0
@@ -46,8 +46,14 @@ def _delta(ctx, param, value: str | None) -> int:
 @click.option("--grab-seconds", type=click.IntRange(1), default=None, help="How long a grab offer stays open.")
 @click.option("--runs", type=click.IntRange(1, 500), default=20, show_default=True, help="Runs with different seeds.")
 @click.option("--seed", type=int, default=20261121, show_default=True, help="Seed of the first run.")
-@click.option("--history", "history_days", type=click.IntRange(0, 60), default=0, show_default=True,
-              help="Also learn behaviour from this many earlier days.")  # fmt: skip
+@click.option(
+    "--history",
+    "history_days",
+    type=click.IntRange(0, 60),
+    default=0,
+    show_default=True,
+    help="Also learn behaviour from this many earlier days.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @pass_app
 def simulate_command(

@@ -443,5 +443,7 @@ def test_the_command_prints_the_report_and_json(registry, clock, db_url, tmp_pat
     assert {r["name"] for r in data["predicted"]["consultants"]} >= {"王磊", "李娜", "赵强"}
     empty = CliRunner().invoke(_salesfloor(), [*base[:-4], "--day", "2026-11-23"])
     assert empty.exit_code != 0 and "days with data: 2026-11-21 (17)" in empty.output
+    fewer = CliRunner().invoke(_salesfloor(), [*base, "--consultants", "-1"], terminal_width=160)
+    assert fewer.exit_code == 0 and "周六减少 1 名顾问" in fewer.output and "赵强（移除）" in fewer.output
     bad = CliRunner().invoke(_salesfloor(), [*base, "--consultants", "two"])
     assert bad.exit_code == 2 and "+2" in bad.output
