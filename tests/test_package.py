@@ -212,6 +212,8 @@ def test_bundle_holds_the_data_files_qt_plugins_and_modules_it_needs(bundle):
     versions = sorted(p.name for p in (ROOT / "models" / "migrations" / "versions").glob("*.py"))
     assert sorted(p.name for p in (inside / "models" / "migrations" / "versions").glob("*.py")) == versions
     assert not list(inside.glob("resources/i18n/*.ts")) and not list(inside.glob("resources/**/*.py"))
+    backends = (next(inside.glob("keyring-*.dist-info")) / "entry_points.txt").read_text()  # how keyring finds them
+    assert "keyring.backends.SecretService" in backends and "keyring.backends.Windows" in backends
 
     plugins = {p.relative_to(inside / "PySide6" / "Qt" / "plugins").as_posix() for p in inside.rglob("plugins/*/*")}
     if sys.platform.startswith("linux"):
