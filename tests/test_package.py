@@ -149,13 +149,23 @@ def run(exe: Path, *args: str, cwd: Path, **env: str) -> subprocess.CompletedPro
 # --- the smoke hook, in this process ---------------------------------------------------------------
 
 
+@pytest.fixture
+def qapp_names(qapp):
+    """run_desk/run_wall name the application; give later tests back the names they had."""
+    names = qapp.applicationName(), qapp.organizationName()
+    yield qapp
+    qapp.setApplicationName(names[0])
+    qapp.setOrganizationName(names[1])
+
+
 @pytest.mark.parametrize(("opener", "title"), [(run_desk, "salesfloor desk"), (run_wall, "Lobby wall")])
-def test_smoke_run_shows_the_main_window_without_hub_or_keyring(qapp, tmp_path, monkeypatch, capsys, opener, title):
+def test_smoke_run_shows_the_main_window_offline(qapp_names, tmp_path, monkeypatch, capsys, opener, title):
+    """No hub, no keyring (any keyring call would fail): the window paints, the line is printed, it closes."""
     monkeypatch.setenv(SMOKE_ENV, "1")
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     assert opener(tmp_path, None, "en") == 0
     assert capsys.readouterr().out == f"window shown: {title}\n"
-    assert not [w for w in qapp.topLevelWidgets() if w.isVisible() and w.windowTitle() == title]  # closed again
+    assert not [w for w in qapp_names.topLevelWidgets() if w.isVisible() and w.windowTitle() == title]  # closed
 
 
 def test_a_window_that_never_paints_fails_the_smoke_run_instead_of_hanging(qapp, monkeypatch, capsys):
@@ -166,7 +176,7 @@ def test_a_window_that_never_paints_fails_the_smoke_run_instead_of_hanging(qapp,
     assert capsys.readouterr().out == "window not shown\n"
 
 
-def test_without_the_smoke_variable_the_desk_asks_for_a_sign_in(qapp, tmp_path, monkeypatch):
+def test_without_the_smoke_variable_the_desk_asks_for_a_sign_in(qapp_names, tmp_path, monkeypatch):
     monkeypatch.delenv(SMOKE_ENV, raising=False)
     asked = []
     monkeypatch.setattr(app.desk, "sign_in", lambda settings, hub: asked.append(hub))  # None: the user cancelled
