@@ -344,10 +344,12 @@ def write(engine: sa.Engine, tables: dict[str, tuple[list[str], list[tuple]]]) -
             for table in {t for t in KPI_TRIGGERS["postgresql"].values()}:
                 cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
             raw.commit()
-            cur.execute("ANALYZE")  # what autovacuum does after a bulk load
-            raw.commit()
     finally:
         raw.close()
+    if dialect != "sqlite":
+        # what autovacuum does after a bulk load: statistics, and the visibility map index-only scans need
+        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
     return backfill_s
 
 

@@ -40,6 +40,7 @@ FIVE_MIN = 300
 TWO_HOURS = 7200
 US = 1_000_000  # first-response times are stored in microseconds
 GROUPS = ("day", "consultant", "channel", "mode")
+_GROUP_COLUMNS = {"day": "business_day", "consultant": "consultant_id", "channel": "channel", "mode": "mode"}
 BUCKETS_MIN = RESPONSE_EDGES_MIN  # response-time histogram edges, minutes
 READ_PER_GROUP = 40  # fewer answered leads per group on average: read them all (a rank read costs ~40 rows)
 NOBODY = "—"  # the key of leads no consultant holds (the manager's queue)
@@ -107,9 +108,7 @@ def _key_column(group: str | None, cols) -> Any:
     """The grouping column on lead_dispatch or kpi_days (they share the names)."""
     if group is None:
         return sa.literal("all")
-    return {"day": cols.business_day, "consultant": cols.consultant_id, "channel": cols.channel, "mode": cols.mode}[
-        group
-    ]
+    return cols[_GROUP_COLUMNS[group]]
 
 
 def _key_text(value: Any) -> str:
