@@ -130,6 +130,9 @@ def seed_history(registry: CustomerRegistry, now: datetime, days: int = 4, per_d
                 continue
             clock.set(item.lead.occurred_at + timedelta(seconds=delay))
             floor.log_follow_up(owner, lead_id, "call", "电话沟通")
+            if back >= 2:  # a diligent office calls back within two days: red alerts stay the exception
+                clock.set(max(clock.now() + timedelta(hours=1), now - timedelta(hours=rng.uniform(2, 40))))
+                floor.log_follow_up(owner, lead_id, "wechat", "回访")
 
 
 class FiguresBridge(QObject):
@@ -151,8 +154,10 @@ class DemoOffice:
         speed: float = 1.0,
         mode: str | None = None,
         seed: int = 20261126,
+        hub_settings: dict | None = None,
     ):
-        """`leads` arrive over `minutes` of office time; `speed` > 1 runs office time faster (tests)."""
+        """`leads` arrive over `minutes` of office time; `speed` > 1 runs office time faster (tests);
+        `hub_settings` add to the hub's configuration (e.g. a WeCom robot, an SMTP server)."""
         self.folder = folder
         self.clock = clock or SystemClock()
         self.leads, self.minutes, self.speed, self.seed = leads, minutes, speed, seed
@@ -164,6 +169,7 @@ class DemoOffice:
         self.world: OfficeWorld | None = None
         self.staff: dict[str, Staffer] = {}
         self.bridge = FiguresBridge()
+        self.hub_settings = hub_settings or {}
 
     # --- start / stop ---------------------------------------------------------------------------------
 
@@ -173,12 +179,13 @@ class DemoOffice:
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
         engine = open_database(sqlite_url(self.folder / "hub.db"))
-        rules = replace(self.rules, calendar=calendar_for("auto"))  # history: every day auto-assigned
+        alerts = replace(self.rules.alerts, red=True, yellow=True, blue=True)  # the demo shows all three levels
+        rules = replace(self.rules, calendar=calendar_for("auto"), alerts=alerts)  # history: every day auto
         registry = CustomerRegistry(engine, Vault(Vault.generate_key()), rules, self.clock)
         self.staff = _people(registry, self.clock.now())
         seed_history(registry, self.clock.now())
         registry.rules = replace(rules, calendar=calendar_for(self.mode))
-        config = HubConfig(ws_port=0, http_port=0, secrets=SECRETS, alert_sweep_s=5.0)
+        config = HubConfig(ws_port=0, http_port=0, secrets=SECRETS, alert_sweep_s=5.0, **self.hub_settings)
         running = self.hub_loop.start(registry, config)
         running.hub.floor.rules = registry.rules
         return running

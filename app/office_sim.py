@@ -107,9 +107,9 @@ class OfficeWorld:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def finished(self) -> None:
-        """Wait until every arrival has been sent."""
-        await self._tasks[0]
+    def traffic_done(self) -> bool:
+        """Every arrival has been sent (False until the world has started on the hub's loop)."""
+        return bool(self._tasks) and self._tasks[0].done()
 
     # --- traffic -------------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ def test_the_demo_office_runs_a_simulated_hour(qtbot, qapp, tmp_path):
     try:
         office.open_screens(qapp)
         office.start_world()
-        qtbot.waitUntil(lambda: office.world._tasks[0].done(), timeout=60_000)
+        qtbot.waitUntil(office.world.traffic_done, timeout=60_000)
         assert office.world.figures.errors == []
         engine = running.hub.registry.engine
         started = office.world.started_at
