@@ -11,6 +11,7 @@ never printed; mobiles are shown masked.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 
@@ -19,8 +20,9 @@ import click
 from app.context import AppContext
 from models.db import write_transaction
 from models.office_checks import check_fields, validate_office
-from models.office_forms import apply_setup_file, join_dates, split_dates
+from models.office_forms import join_dates, split_dates
 from models.office_setup import MAPPING_KEYS, OfficePaths, OfficeSettings, StaffEntry, load_office_settings
+from models.office_setupfile import apply_setup_file
 from models.office_staff import StaffImportError, create_staff, existing_staff, parse_role, read_staff_file
 from models.office_texts import Problem
 from models.office_toml import OfficeFileError, read_toml
@@ -325,13 +327,20 @@ class Wizard:
         return replace(s, alerts=replace(alerts, price_paths=price_paths))
 
 
+def _cell(text: str, width: int) -> str:
+    """Text padded to a width in terminal columns (a Chinese character takes two)."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(1, width - used)
+
+
 def show_people(people, lang: str, codes: dict[int, str] | None = None) -> None:
     """A table of people: name, role, masked mobile (and the enrollment code once created)."""
     for i, person in enumerate(people):
         role = parse_role(person.role)
         label = role.value if lang == "en" or role is None else ROLE_LABELS_ZH[role]
-        code = f"  {codes[i]}" if codes else ""
-        click.echo(f"  {person.name:<8} {label:<8} {mask_mobile(person.mobile) or '-':<12}{code}")
+        code = codes[i] if codes else ""
+        line = f"  {_cell(person.name, 10)}{_cell(label, 20 if lang == 'en' else 12)}"
+        click.echo(f"{line}{_cell(mask_mobile(person.mobile) or '-', 14)}{code}".rstrip())
 
 
 def _finish(app: AppContext, paths: OfficePaths, settings: OfficeSettings, lang: str) -> list[Problem]:

@@ -266,6 +266,7 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
     shots += report_shots(app, lang)
     shots += deal_shots(lang)
     shots += sandbox_shots(lang)
+    shots += settings_shots(lang)
     for name, pixmap in shots:
         pixmap.save(str(folder / name))
         print(folder / name)
@@ -477,6 +478,38 @@ def sandbox_shots(lang: str) -> list:
     shots.append((f"sandbox-dialog-{lang}.png", dialog.grab()))
     dialog.reject()
     screen.close()
+    return shots
+
+
+def settings_shots(lang: str) -> list:
+    """The admin settings screen on a set-up office's files: a channel, and a holiday typed wrong."""
+    import tempfile
+
+    from app.settings_app import SettingsController
+    from models.office_setup import OfficePaths
+    from views.settings_screen import SettingsScreen
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = OfficePaths.in_data_dir(Path(folder))
+        paths.hub_file.write_text(
+            '[office]\nname = "星河湾营销中心"\n\n[channels.douyin]\nsecret = "demo-secret-0000"\n\n'
+            '[wecom.robots]\ndefault = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=demo"\n',
+            encoding="utf-8",
+        )
+        screen = SettingsScreen()
+        screen.resize(1100, 720)
+        SettingsController(screen, paths).load()
+        screen.show()
+        screen.open_section("channels")
+        screen.source.setCurrentIndex(screen.source.findData("douyin"))
+        QApplication.processEvents()
+        shots = [(f"settings-channels-{lang}.png", screen.grab())]
+        screen.open_section("dispatch")
+        screen.holidays.setPlainText("2026-10-01~2026-10-07, 2026-12-32")  # checked as typed: the 32nd is named
+        screen.idle_minutes.setValue(20)
+        QApplication.processEvents()
+        shots.append((f"settings-{lang}.png", screen.grab()))
+        screen.close()
     return shots
 
 

@@ -23,9 +23,10 @@ from models.clock import BUSINESS_TZ, FakeClock
 from models.db import write_transaction
 from models.hub_schema import staff as staff_table
 from models.office_checks import check_fields, check_with_loaders, field_of, save_office, validate_office
-from models.office_forms import apply_setup_file, join_dates, split_dates
+from models.office_forms import join_dates, split_dates
 from models.office_setup import OfficePaths, OfficeSettings, SmtpForm, StaffEntry, load_office_sources
 from models.office_setup import load_office_settings as load
+from models.office_setupfile import apply_setup_file
 from models.office_staff import StaffImportError, create_staff, parse_role, read_staff_file
 from models.office_toml import dumps
 from models.office_write import OfficeTexts
