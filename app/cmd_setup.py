@@ -1,11 +1,11 @@
-"""`salesfloor setup`: the first-run wizard, or a scripted install from a setup file.
+"""`salesfloor setup`: the first-run wizard, or a scripted install from a setup file; `salesfloor settings`.
 
 Walks through the office, its people (an Excel or CSV list with --staff), channel secrets and field
 mappings, the WeCom robot, e-mail and the report time, the dispatch calendar, weights and 报备
 protection, and the alerts; each section is checked as it is left, the whole once more by the
 hub's own loaders before anything is written. Then creates the people (all or none), prints their
 one-time enrollment codes and writes hub.toml and the rules file. Secrets are read without echo and
-never printed; mobiles are shown masked.
+never printed; mobiles are shown masked. `salesfloor settings` opens the admin screen (app/settings_app.py).
 """
 
 from __future__ import annotations
@@ -23,7 +23,14 @@ from models.office_checks import check_fields, validate_office
 from models.office_forms import join_dates, split_dates
 from models.office_setup import MAPPING_KEYS, OfficePaths, OfficeSettings, StaffEntry, load_office_settings
 from models.office_setupfile import apply_setup_file
-from models.office_staff import StaffImportError, create_staff, existing_staff, parse_role, read_staff_file
+from models.office_staff import (
+    StaffImportError,
+    check_staff,
+    create_staff,
+    existing_staff,
+    parse_role,
+    read_staff_file,
+)
 from models.office_texts import Problem
 from models.office_toml import OfficeFileError, read_toml
 from models.office_write import write_office
@@ -85,9 +92,9 @@ class Wizard:
         """The text in the wizard's language."""
         return en if self.lang == "en" else zh
 
-    def problems(self, prefixes: tuple[str, ...], settings: OfficeSettings | None = None) -> list[Problem]:
+    def problems(self, prefixes: tuple[str, ...]) -> list[Problem]:
         """The checks' problems with fields under these prefixes."""
-        found = check_fields(settings or self.settings, self.existing)
+        found = check_fields(self.settings, self.existing)
         return [p for p in found if p.field.split(".", 1)[0] in prefixes]
 
     def say_problems(self, problems: list[Problem]) -> None:
@@ -119,8 +126,14 @@ class Wizard:
         return replace(s, office_name=name.strip())
 
     def ask_staff(self, s: OfficeSettings) -> OfficeSettings:
-        """People from the --staff list, then any typed in."""
-        people = list(s.staff)
+        """People from the --staff list, then any typed in (asked again: the ones with a problem are dropped)."""
+        people: list[StaffEntry] = []
+        for person in s.staff:
+            if not check_staff([person], self.existing) and person.name.strip() not in {p.name for p in people}:
+                people.append(replace(person, name=person.name.strip()))
+        if len(people) < len(s.staff):
+            dropped = len(s.staff) - len(people)
+            click.echo(self.t(f"已去掉有问题的 {dropped} 人，请重新添加。", f"{dropped} left out; add them again."))
         path = self.staff_file
         while path and not people:
             found = read_staff_file(Path(path), self.existing)
@@ -397,7 +410,7 @@ def setup_command(app: AppContext, staff_file, from_file, non_interactive, confi
         problems = _finish(app, paths, settings, lang)
         if problems:
             _fail(problems, lang)
-        _after(app, paths, say)
+        _after(app, paths, say, config_file)
         return
     click.secho(say("案场销管台 · 首次设置", "salesfloor · first-run setup"), bold=True)
     click.echo(say(f"设置文件：{paths.hub_file}、{paths.rules_file}", f"Files: {paths.hub_file}, {paths.rules_file}"))
@@ -414,7 +427,7 @@ def setup_command(app: AppContext, staff_file, from_file, non_interactive, confi
         wizard.say_problems(problems)
         sections = {name for name, prefixes in STEPS if any(p.field.split(".", 1)[0] in prefixes for p in problems)}
         settings = wizard.run(sections or {"office"})
-    _after(app, paths, say)
+    _after(app, paths, say, config_file)
 
 
 def _fail(problems: list[Problem], lang: str) -> None:
@@ -426,8 +439,20 @@ def _fail(problems: list[Problem], lang: str) -> None:
     sys.exit(2)
 
 
-def _after(app: AppContext, paths: OfficePaths, say) -> None:
+def _after(app: AppContext, paths: OfficePaths, say, config_file: str | None) -> None:
     """What to do next: start the hub (it reads the files when it starts)."""
     rules = "" if app.settings.rules_file else f" --rules {paths.rules_file}"
+    config = f" --config {paths.hub_file}" if config_file else ""
     click.echo(say("设置已保存。启动（或重启）中心后生效：", "Saved. Start (or restart) the hub to use it:"))
-    click.echo(f"  salesfloor{rules} hub")
+    click.echo(f"  salesfloor{rules} hub{config}")
+
+
+@click.command("settings")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="hub.toml to edit (default: data dir).")
+@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
+@pass_app
+def settings_command(app: AppContext, config_file: str | None, lang: str | None) -> None:
+    """Open the admin settings screen on the hub's files (hub.toml, the rules file, channel mappings)."""
+    from app.settings_app import run_settings
+
+    sys.exit(run_settings(office_paths(app, config_file), lang))

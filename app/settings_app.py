@@ -1,4 +1,4 @@
-"""`salesfloor settings`: the admin settings screen on this machine's hub files.
+"""The admin settings screen on this machine's hub files (`salesfloor settings`, in app/cmd_setup.py).
 
 The controller reads hub.toml, the rules file and the office's channel mappings, hands the screen
 plain settings, checks every edit (`check_fields`), and on Save checks once more with the hub's own
@@ -12,19 +12,14 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
-import click
 from PySide6.QtCore import QObject
 
-from app.cmd_setup import office_paths
-from app.context import AppContext
 from models.clock import business_time
 from models.office_checks import HubLoader, check_fields, save_office
 from models.office_setup import OfficePaths, OfficeSettings, load_office_settings
 from models.office_toml import OfficeFileError
 from sync.hub.config import load_hub_config
 from views.settings_screen import SettingsScreen
-
-pass_app = click.make_pass_decorator(AppContext)
 
 
 class SettingsController(QObject):
@@ -85,12 +80,3 @@ def run_settings(paths: OfficePaths, lang: str | None = None) -> int:
     controller.load()
     screen.show()
     return app.exec()
-
-
-@click.command("settings")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="hub.toml to edit (default: data dir).")
-@click.option("--lang", type=click.Choice(["zh_CN", "en"]), default=None, help="Screen language (default zh_CN).")
-@pass_app
-def settings_command(app: AppContext, config_file: str | None, lang: str | None) -> None:
-    """Open the admin settings screen on the hub's files (hub.toml, the rules file, channel mappings)."""
-    sys.exit(run_settings(office_paths(app, config_file), lang))

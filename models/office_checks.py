@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -141,6 +142,13 @@ def _calendar_and_dispatch(settings: OfficeSettings) -> list[Problem]:
     return out
 
 
+@cache
+def _shipped_weights() -> tuple[str, ...]:
+    """The weight keys of the shipped rules file (read once)."""
+    with DEFAULT_RULES_FILE.open("rb") as fh:
+        return tuple(tomllib.load(fh).get("weights", {}))
+
+
 def _weights(settings: OfficeSettings) -> list[Problem]:
     """Keys are 'channel.kind', values are numbers from 0 to 100, shipped keys stay."""
     out = []
@@ -160,9 +168,7 @@ def _weights(settings: OfficeSettings) -> list[Problem]:
             continue
         if not value.is_finite() or not Decimal(0) <= value <= MAX_WEIGHT:
             out.append(Problem(f"weights.{key}", "weight_range", {"key": key}))
-    with DEFAULT_RULES_FILE.open("rb") as fh:
-        shipped = tomllib.load(fh).get("weights", {})
-    for key in shipped:
+    for key in _shipped_weights():
         if not str(settings.weights.get(key, "")).strip():
             out.append(Problem(f"weights.{key}", "weight_removed", {"key": key}))
     return out

@@ -177,3 +177,22 @@ def test_in_chinese_the_problems_are_chinese_too(qtbot, qapp, screen):
         for translator in qapp.findChildren(QTranslator):
             qapp.removeTranslator(translator)
     assert QCoreApplication.translate("SettingsScreen", "Revert") == "Revert"
+
+
+def test_salesfloor_settings_opens_the_screen_on_the_data_dirs_files(tmp_path, monkeypatch):
+    import click
+    from click.testing import CliRunner
+
+    import app.settings_app
+    from app.cmd_setup import settings_command, setup_command
+    from app.context import AppContext
+    from app.settings import load_settings
+
+    opened = []
+    monkeypatch.setattr(app.settings_app, "run_settings", lambda paths, lang: opened.append((paths, lang)) or 0)
+    group = click.Group("salesfloor", commands=[setup_command, settings_command])  # as cli.py registers them
+    context = AppContext(load_settings(data_dir=tmp_path, rules=str(tmp_path / "project.toml")))
+    result = CliRunner().invoke(group, ["settings", "--lang", "en"], obj=context)
+    assert result.exit_code == 0, result.output
+    assert opened == [(OfficePaths(tmp_path / "hub.toml", tmp_path / "project.toml", tmp_path / "channels"), "en")]
+    assert "settings" in CliRunner().invoke(group, ["--help"]).output

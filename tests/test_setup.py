@@ -377,7 +377,12 @@ def test_the_wizard_walks_every_section_creates_people_and_writes_the_files(app,
         "y",
         "张经理",
         "案场经理",
-        "",  # one more person by hand
+        "12345",  # one more person by hand, a wrong mobile: asked again
+        "n",
+        "y",
+        "张经理",
+        "案场经理",
+        "",
         "n",
         *channel_answers(sources, SECRET),
         ROBOT,
@@ -420,6 +425,7 @@ def test_the_wizard_walks_every_section_creates_people_and_writes_the_files(app,
     assert result.exit_code == 0, result.output
     out = result.output
     assert "日报发送时间应写成 07:30 这样的时间" in out and "从 " in out and "读到 2 人" in out
+    assert "第 3 人：手机号不是有效的大陆手机号（可不填）" in out and "已去掉有问题的 1 人" in out
     for secret in (SECRET, ROBOT, PASSWORD, "robot-key-4d2b", "13800138000"):
         assert secret not in out and secret not in caplog.text
     assert "138****8000" in out and staff_count(app) == 3
