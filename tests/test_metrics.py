@@ -126,6 +126,8 @@ async def test_the_dashboard_report_through_the_hub(registry, clock):
         result = report["result"]
         assert result["total"]["rate_5"] == 0.4 and result["by_consultant"][0]["key"] == "王磊"
         assert sum(result["histogram"]["counts"]) == 4
+        assert result["total"]["signings"] == 0 and result["total"]["conversion"] == 0.0  # no deals that day
+        assert result["contribution"] == {} and all("conversion" in r for r in result["by_channel"])
         drill = await manager.call("kpi.late", day="2026-11-20")
         assert len(drill["result"]["leads"]) == 3 and all(
             "****" in c["mobile_masked"] for c in drill["result"]["leads"]

@@ -87,9 +87,15 @@ class DashboardView(QWidget):
         self.histogram = pg.PlotWidget(title=self.tr("First response (minutes)"))
         self.hist_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#43a047")
         self.histogram.addItem(self.hist_bars)
-        self.channels = pg.PlotWidget(title=self.tr("Leads by channel"))
-        self.channel_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#8e24aa")
+        self.channels = pg.PlotWidget(title=self.tr("Channel mix (leads) and contribution (signed deals)"))
+        self.channels.setYRange(0, 1.05)
+        legend = self.channels.addLegend(offset=(-10, 10))
+        self.channel_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#8e24aa")
+        self.contribution_bars = pg.BarGraphItem(x=[], height=[], width=0.4, brush="#00897b")
         self.channels.addItem(self.channel_bars)
+        self.channels.addItem(self.contribution_bars)
+        legend.addItem(self.channel_bars, self.tr("share of leads"))
+        legend.addItem(self.contribution_bars, self.tr("share of deal contribution"))
         self.board = pg.PlotWidget(title=self.tr("5-minute rate by consultant (click a bar)"))
         self.board_bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush="#fb8c00")
         self.board.addItem(self.board_bars)
@@ -144,10 +150,12 @@ class DashboardView(QWidget):
             return
         total = report.get("total") or {}
         self.headline.setText(
-            self.tr("5-min rate %1 · leads %2 · late %3")
+            self.tr("5-min rate %1 · leads %2 · late %3 · signed %4 · conversion %5")
             .replace("%1", _pct(total.get("rate_5")))
             .replace("%2", str(total.get("leads", 0)))
             .replace("%3", str(total.get("unanswered_late", 0)))
+            .replace("%4", str(total.get("signings", 0)))
+            .replace("%5", _pct(total.get("conversion")))
         )
         days = [r for r in report.get("by_day", []) if r["rate_5"] is not None]
         xs = [(date.fromisoformat(r["key"]) - date.fromisoformat(days[0]["key"])).days for r in days] if days else []
@@ -158,9 +166,15 @@ class DashboardView(QWidget):
         labels = [f"≤{e}" for e in edges] + [f">{edges[-1]}" if edges else ""]
         self.hist_bars.setOpts(x=list(range(len(counts))), height=counts)
         self.histogram.getAxis("bottom").setTicks([list(enumerate(labels[: len(counts)]))])
+        contribution = {k: float(v) for k, v in (report.get("contribution") or {}).items()}
         by_channel = report.get("by_channel", [])
-        self.channel_bars.setOpts(x=list(range(len(by_channel))), height=[r["leads"] for r in by_channel])
-        self.channels.getAxis("bottom").setTicks([[(i, channel_label(r["key"])) for i, r in enumerate(by_channel)]])
+        keys = [r["key"] for r in by_channel] + sorted(set(contribution) - {r["key"] for r in by_channel})
+        leads = {r["key"]: r["leads"] for r in by_channel}
+        all_leads = sum(leads.values()) or 1
+        xs = list(range(len(keys)))
+        self.channel_bars.setOpts(x=[x - 0.2 for x in xs], height=[leads.get(k, 0) / all_leads for k in keys])
+        self.contribution_bars.setOpts(x=[x + 0.2 for x in xs], height=[contribution.get(k, 0.0) for k in keys])
+        self.channels.getAxis("bottom").setTicks([[(i, channel_label(k)) for i, k in enumerate(keys)]])
         levels = report.get("alerts") or {}
         self.alert_label.setText(
             self.tr("Alerts: red %1 · yellow %2 · blue %3")
@@ -227,6 +241,8 @@ class DashboardView(QWidget):
             self.tr("Late or unanswered"),
             self.tr("Median first response (min)"),
             self.tr("Visits"),
+            self.tr("Signed"),
+            self.tr("Conversion"),
         ]
         rows = []
         for r in self._people:
@@ -243,6 +259,8 @@ class DashboardView(QWidget):
                         "" if median is None else f"{median / 60:.1f}",
                     ),
                     Typed(r.get("visits"), "" if r.get("visits") is None else str(r["visits"])),
+                    Typed(r.get("signings", 0), str(r.get("signings", 0))),
+                    Typed(r.get("conversion"), _pct(r.get("conversion"))),
                 ]
             )
         return TableData(self.board_export.title, headers, rows)

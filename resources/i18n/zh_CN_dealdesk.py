@@ -2,6 +2,14 @@
 
 ZH_CN = {
     "Skills": "能力画像",
+    "Channel mix (leads) and contribution (signed deals)": "渠道占比（线索）与贡献（签约）",
+    "share of leads": "线索占比",
+    "share of deal contribution": "成交贡献占比",
+    "5-min rate %1 · leads %2 · late %3 · signed %4 · conversion %5": (
+        "5分钟达标率 %1 · 线索 %2 · 漏跟 %3 · 签约 %4 · 转化率 %5"
+    ),
+    "Signed": "签约",
+    "Conversion": "转化率",
     "Deals": "成交",
     "Settlement": "结算",
     "Dispute": "争议",

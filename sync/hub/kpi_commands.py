@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from models.deal_metrics import DealRow, channel_contribution, deal_rows
 from models.floor_state import lead_cards, staff_names
 from models.metrics import BUCKETS_MIN, KpiRow, alerts_by_level, kpi, late_leads, response_histogram
 from sync.hub.commands import CommandError, command
@@ -38,6 +39,18 @@ def _row(r: KpiRow) -> dict[str, Any]:
     }
 
 
+def _with_deals(rows: list[dict[str, Any]], deals: list[DealRow], key: str | None = None) -> list[dict[str, Any]]:
+    """KPI rows with the group's subscriptions, signings, signed amount and conversion (signings / leads)."""
+    by_key = {d.key: d for d in deals}
+    for r in rows:
+        d = by_key.get(key or r["key"])
+        r["subscriptions"] = d.subscriptions if d else 0
+        r["signings"] = d.signings if d else 0
+        r["signed_amount"] = str(d.signed_amount) if d else "0"
+        r["conversion"] = r["signings"] / r["leads"] if r["leads"] else None
+    return rows
+
+
 def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: int | None) -> dict[str, Any]:
     now = hub.clock.now()
     with hub.registry.engine.connect() as conn:
@@ -45,16 +58,18 @@ def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: i
         def rows(group):
             return [_row(r) for r in kpi(conn, start, end, now, group, channel, consultant)]
 
-        people = rows("consultant")
+        people = _with_deals(rows("consultant"), deal_rows(conn, start, end, "consultant"))
         names = staff_names(conn, {int(r["key"]) for r in people if r["key"].isdigit()})
         for r in people:
             r["consultant_id"] = int(r["key"]) if r["key"].isdigit() else None
             r["key"] = names.get(r["consultant_id"], "—") if r["consultant_id"] else "—"
+        total = _with_deals(rows(None), deal_rows(conn, start, end), "all")
         return {
-            "total": (rows(None) or [None])[0],
+            "total": (total or [None])[0],
             "by_day": rows("day"),
             "by_consultant": people,
-            "by_channel": rows("channel"),
+            "by_channel": _with_deals(rows("channel"), deal_rows(conn, start, end, "channel")),
+            "contribution": {k: str(v) for k, v in channel_contribution(conn, start, end).items()},
             "by_mode": rows("mode"),
             "histogram": {"edges_min": list(BUCKETS_MIN), "counts": response_histogram(conn, start, end, channel)},
             "alerts": alerts_by_level(conn, start, end),
