@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
 
 from app.i18n import install_translator
 from models.clock import BUSINESS_TZ
@@ -110,7 +111,18 @@ def test_the_variant_table_passes_the_model_tester_and_changes_in_place(qtbot, q
     assert cells(model, 6)[1].endswith("(exact test)") and cells(model, 4)[0] == "2.5%"
 
 
+def hide_leftover_modals() -> None:
+    """Hide application-modal windows earlier tests of the suite left open (a red alert, message boxes):
+    while one is up, no other window receives its shortcuts."""
+    for _ in range(20):
+        modal = QApplication.activeModalWidget()
+        if modal is None:
+            return
+        modal.hide()
+
+
 def test_buttons_follow_the_state_and_start_stop_are_intents(screen, qtbot, monkeypatch):
+    hide_leftover_modals()
     screen.show()
     qtbot.waitExposed(screen)
     screen.activateWindow()
@@ -140,6 +152,7 @@ def test_buttons_follow_the_state_and_start_stop_are_intents(screen, qtbot, monk
 
 
 def test_the_dialog_is_keyboard_first_and_emits_what_the_model_accepts(screen, qtbot):
+    hide_leftover_modals()
     dialog = screen.open_new_dialog()
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.focusWidget() is dialog.name
