@@ -44,7 +44,7 @@ screenshots: venv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m app.screenshots screenshots zh_CN
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info build dist
 
 ## The desktop app and the hub as one folder, dist/salesfloor/ (PyInstaller; build on the OS you ship to).
 .PHONY: package

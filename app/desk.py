@@ -124,9 +124,12 @@ class DeskApp(QObject):
         self.window.show()
 
     def stop(self) -> None:
-        """Stop syncing (the outbox stays on disk for next time)."""
+        """Stop syncing (the outbox stays on disk for next time) and close the window: its refresh
+        timers ask for nothing more."""
         if self.engine is not None:
             self.engine.stop()
+            self.engine = None
+        self.window.close()
 
     def _submit(self, kind: str, fields: dict) -> None:
         if self.engine is not None:

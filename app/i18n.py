@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 I18N = Path(__file__).resolve().parent.parent / "resources" / "i18n"
 LANGUAGES = ("zh_CN", "en")
@@ -22,6 +22,9 @@ def install_translator(app: QCoreApplication, lang: str | None = None) -> str:
     lang = chosen_language(lang)
     if lang == "en":
         return lang
+    qt_own = QTranslator(app)  # Qt's standard buttons and dialogs (Yes/No, Cancel, file dialogs)
+    if qt_own.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_own)
     translator = QTranslator(app)
     if translator.load(str(I18N / f"salesfloor_{lang}.qm")):
         app.installTranslator(translator)

@@ -36,7 +36,7 @@ def encode_key(key: bytes) -> str:
 def _from_file(path: Path, create: bool) -> bytes | None:
     if path.exists():
         mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
+        if mode & 0o077 and os.name != "nt":  # Windows reports 0o666 for every file: its ACLs decide
             raise MasterKeyError(f"{path}: key file is readable by others (mode {mode:o}); run chmod 600 on it")
         return _decode(path.read_text(), str(path))
     if not create:

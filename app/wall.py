@@ -54,9 +54,11 @@ class WallApp:
             self.window.close()
 
     def stop(self) -> None:
-        """Stop syncing."""
+        """Stop syncing and close the window."""
         if self.engine is not None:
             self.engine.stop()
+            self.engine = None
+        self.window.close()
 
 
 def run_wall(data_dir: Path, hub: str | None = None, lang: str | None = None, screen: int = 0) -> int:

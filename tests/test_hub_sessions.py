@@ -128,6 +128,7 @@ async def test_role_by_command_matrix():
         "settlement.get": {"broker", "channel_specialist", "manager", "admin"},
         "settlement.transition": {"broker", "channel_specialist", "manager", "admin"},
         "settlement.cycle": {"channel_specialist", "manager", "admin"},
+        "radar.report": {"consultant", "manager", "admin"},
     }
     for command, roles in expected_allowed.items():
         for role in Role:
