@@ -38,6 +38,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "settlement.transition": frozenset({Role.BROKER, Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "settlement.cycle": frozenset({Role.CHANNEL_SPECIALIST, Role.MANAGER, Role.ADMIN}),
     "radar.report": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),  # a consultant: their own
+    "experiment.define": OFFICE,
+    "experiment.start": OFFICE,
+    "experiment.stop": OFFICE,
+    "experiment.list": OFFICE,
+    "experiment.compare": OFFICE,
+    "experiment.expose": frozenset({Role.CONSULTANT, Role.MANAGER}),
+    "experiment.offers": frozenset({Role.CONSULTANT, Role.MANAGER, Role.ADMIN}),
 }
 
 # roles that see every event of the office (their screens mask what they may not read in full)

@@ -240,6 +240,50 @@ class RadarReport(_Msg, tag="radar.report"):
     end: str = ""
 
 
+class ExperimentDefine(_Mutation, tag="experiment.define"):
+    """A policy experiment's definition (new draft, or an edit of a draft when experiment_id is set)."""
+
+    definition: dict[str, Any]
+    experiment_id: int | None = None
+
+
+class ExperimentStart(_Mutation, tag="experiment.start"):
+    """Start a draft experiment."""
+
+    experiment_id: int
+
+
+class ExperimentStop(_Mutation, tag="experiment.stop"):
+    """Stop a running experiment."""
+
+    experiment_id: int
+
+
+class ExperimentExpose(_Mutation, tag="experiment.expose"):
+    """A consultant offered the customer their variant's policy (sticky: once per person)."""
+
+    experiment_id: int
+    customer_id: int
+    through: str = "consultant"
+
+
+class ExperimentList(_Msg, tag="experiment.list"):
+    """Every experiment with its state and counts."""
+
+
+class ExperimentCompare(_Msg, tag="experiment.compare"):
+    """The live comparison of an experiment's variants (rates, intervals, tests, verdict)."""
+
+    experiment_id: int
+    kind: Literal["any", "subscription", "signing"] = "any"
+
+
+class ExperimentOffers(_Msg, tag="experiment.offers"):
+    """What a customer would be offered in every experiment open now (nothing recorded)."""
+
+    customer_id: int
+
+
 class MutationBatch(_Msg, tag="batch"):
     """Consecutive queued mutations of one desk, each a complete message with its own id, applied in
     order in one transaction; the result holds one reply per item (`replies`), in the same order."""
@@ -274,6 +318,13 @@ ClientMessage = (
     | SettlementTransition
     | SettlementCycle
     | RadarReport
+    | ExperimentDefine
+    | ExperimentStart
+    | ExperimentStop
+    | ExperimentExpose
+    | ExperimentList
+    | ExperimentCompare
+    | ExperimentOffers
 )
 Mutation = (
     VisitRegister
@@ -284,6 +335,10 @@ Mutation = (
     | DealRecord
     | SettlementPrepare
     | SettlementTransition
+    | ExperimentDefine
+    | ExperimentStart
+    | ExperimentStop
+    | ExperimentExpose
 )
 MAX_BATCH_ITEMS = 200
 CLIENT_MESSAGES: dict[str, type] = {t.__struct_config__.tag: t for t in ClientMessage.__args__}  # type: ignore[attr-defined]

@@ -149,3 +149,49 @@ async def test_the_radar_report_from_imported_calls(registry, clock):
         assert own["profile"]["staff_id"] == wang and [p[0] for p in own["consultants"]] == [wang]
         for client in (office, desk):
             await client.close()
+
+
+async def test_a_policy_experiment_through_the_hub(registry, clock):
+    clock.set(at(1, 8))
+    li = customer(registry, "li", "13812345678", None)
+    clock.set(at(10, 9))
+    async with running_hub(registry) as hub:
+        _, consultant = await enrolled(hub, "王磊", "consultant")
+        _, manager = await enrolled(hub, "张经理", "manager")
+        office = await open_client(hub, manager, client_id="desk-mgr")
+        desk = await open_client(hub, consultant, client_id="desk-wl")
+        definition = {
+            "name": "周末优惠对比",
+            "policy_key": "weekend_discount",
+            "hypothesis": "送车位比折扣更能促成签约",
+            "share": "100",
+            "starts_at": at(10, 0).isoformat(),
+            "stops_at": at(30, 0).isoformat(),
+            "allow_overlap": False,
+            "variants": [{"name": "A", "policy": "9.5折"}, {"name": "B", "policy": "送车位"}],
+        }
+        refused = await desk.mutate("experiment.define", definition=definition)
+        assert refused["code"] == "forbidden"
+        one_variant = {**definition, "variants": definition["variants"][:1]}
+        bad = await office.mutate("experiment.define", definition=one_variant)
+        assert bad["code"] == "invalid" and "variants" in bad["message"]
+        made = await office.mutate("experiment.define", definition=definition)
+        experiment_id = made["result"]["experiment"]["experiment_id"]
+        started = await office.mutate("experiment.start", experiment_id=experiment_id)
+        assert started["result"]["experiment"]["state"] == "running"
+        [offer] = (await desk.call("experiment.offers", customer_id=li))["result"]["offers"]
+        assert offer["exposed"] and offer["policy"] in ("9.5折", "送车位")
+        exposed = await desk.mutate("experiment.expose", experiment_id=experiment_id, customer_id=li)
+        assert exposed["result"]["assignment"]["variant_name"] == offer["variant_name"]
+        sign = {"customer_id": li, "unit": "3-1-1202", "amount": "2860000", "at": at(12, 15).isoformat()}
+        clock.set(at(13, 9))
+        deal = await desk.mutate("deal.record", stage="signing", consultant_name="王磊", **sign)
+        assert deal["type"] == "result", deal
+        comparison = (await office.call("experiment.compare", experiment_id=experiment_id))["result"]["comparison"]
+        rows = {r["name"]: r for r in comparison["rows"]}
+        assert rows[offer["variant_name"]]["exposures"] == 1 and rows[offer["variant_name"]]["conversions"] == 1
+        assert comparison["verdict"]["kind"] == "not_enough"  # one customer: no verdict before the minimum sample
+        listed = (await office.call("experiment.list"))["result"]["experiments"]
+        assert [e["experiment_id"] for e in listed] == [experiment_id]
+        for client in (office, desk):
+            await client.close()

@@ -129,6 +129,13 @@ async def test_role_by_command_matrix():
         "settlement.transition": {"broker", "channel_specialist", "manager", "admin"},
         "settlement.cycle": {"channel_specialist", "manager", "admin"},
         "radar.report": {"consultant", "manager", "admin"},
+        "experiment.define": {"manager", "admin"},
+        "experiment.start": {"manager", "admin"},
+        "experiment.stop": {"manager", "admin"},
+        "experiment.list": {"manager", "admin"},
+        "experiment.compare": {"manager", "admin"},
+        "experiment.expose": {"consultant", "manager"},
+        "experiment.offers": {"consultant", "manager", "admin"},
     }
     for command, roles in expected_allowed.items():
         for role in Role:

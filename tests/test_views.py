@@ -215,7 +215,7 @@ def test_desk_window_shows_the_role_connection_and_notices(qtbot):
     qtbot.addWidget(window)
     window.apply(floor_change("manager"))
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert tabs == ["Floor", "Dashboard", "Reception", "Skills", "Deals", "Settlement", "Dispute"]
+    assert tabs == ["Floor", "Dashboard", "Reception", "Skills", "Policy sandbox", "Deals", "Settlement", "Dispute"]
     window.apply(DeskChange(connection=ConnectionState(False, datetime(2026, 11, 21, 10, 5, tzinfo=BUSINESS_TZ), 3)))
     assert window.connection.text() == "Offline since 10:05 · 3 change(s) waiting"
     window.apply(DeskChange(notices=["离线登记的访客 李* 已归属 王磊"]))

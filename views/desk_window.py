@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QTa
 
 from models.desk_state import AlertRow, ConnectionState, DeskChange, GrabOfferState, Me, StaffRow
 from models.quick_replies import QuickReply
+from models.sandbox_design import ExperimentSummary
+from models.sandbox_stats import Comparison
 from views.dashboard import DashboardView
 from views.deal_desk import DealDesk
 from views.format import channel_label, day_time, hhmm, role_label
@@ -20,6 +22,7 @@ from views.manager import ManagerView
 from views.radar import RadarView
 from views.reception import ReceptionDesk
 from views.red_alert import RedAlertDialog
+from views.sandbox import SandboxScreen
 from views.workbench import ConsultantWorkbench
 
 
@@ -81,6 +84,16 @@ class DeskWindow(QMainWindow):
         self.tabs.currentChanged.connect(
             lambda _i: self.tabs.currentWidget() is self.radar and self.query_requested.emit("radar.report", {})
         )
+        self.sandbox = SandboxScreen(now)
+        self.sandbox.experiment_selected.connect(
+            lambda i: self.query_requested.emit("experiment.compare", {"experiment_id": i})
+        )
+        self.sandbox.define_requested.connect(self._define_experiment)
+        for signal, kind in ((self.sandbox.start_requested, "start"), (self.sandbox.stop_requested, "stop")):
+            signal.connect(lambda i, k=kind: self._experiment_step(k, i))
+        self.tabs.currentChanged.connect(
+            lambda _i: self.tabs.currentWidget() is self.sandbox and self.query_requested.emit("experiment.list", {})
+        )
         self.deal_desk = DealDesk(now, self)
         self.deal_desk.mutation_requested.connect(self.mutation_requested)
         self.deal_desk.query_requested.connect(self.query_requested)
@@ -133,17 +146,29 @@ class DeskWindow(QMainWindow):
                 (self.dashboard, self.tr("Dashboard")),
                 (self.reception, self.tr("Reception")),
                 (self.radar, self.tr("Skills")),
+                (self.sandbox, self.tr("Policy sandbox")),
             ],
             "admin": [
                 (self.manager, self.tr("Floor")),
                 (self.dashboard, self.tr("Dashboard")),
                 (self.reception, self.tr("Reception")),
                 (self.radar, self.tr("Skills")),
+                (self.sandbox, self.tr("Policy sandbox")),
             ],
             "channel_specialist": [(self.manager, self.tr("Floor"))],
         }
         chosen = screens.get(role, []) + self.deal_desk.screens_for(role)
         return chosen or [(self.manager, self.tr("Floor"))]
+
+    def _define_experiment(self, values: dict) -> None:
+        """Save an experiment's definition (a queued action), then show the list again."""
+        fields = {"definition": {k: v for k, v in values.items() if k != "experiment_id"}}
+        self.mutation_requested.emit("experiment.define", fields | {"experiment_id": values.get("experiment_id")})
+        QTimer.singleShot(1500, lambda: self.query_requested.emit("experiment.list", {}))
+
+    def _experiment_step(self, step: str, experiment_id: int) -> None:
+        self.mutation_requested.emit(f"experiment.{step}", {"experiment_id": experiment_id})
+        QTimer.singleShot(1500, lambda: self.query_requested.emit("experiment.list", {}))
 
     def _refresh_dashboard(self) -> None:
         if self.tabs.currentWidget() is self.dashboard:
@@ -231,6 +256,12 @@ class DeskWindow(QMainWindow):
             self.dashboard.show_late(result)
         elif kind == "radar.report" and "error" not in result:
             self.radar.show_report(result)
+        elif kind == "experiment.list" and "error" not in result:
+            self.sandbox.apply_experiments([ExperimentSummary.from_dict(e) for e in result["experiments"]])
+        elif kind == "experiment.compare" and "error" not in result:
+            self.sandbox.show_comparison(Comparison.from_dict(result["comparison"]))
+        elif kind.startswith("experiment.") and "error" in result:
+            self.sandbox.show_message(result.get("message") or result["error"], error=True)
         elif kind == "alert.ack" and "error" in result:
             self.red.ack_failed(result.get("message") or result["error"])
 

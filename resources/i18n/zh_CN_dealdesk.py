@@ -2,6 +2,7 @@
 
 ZH_CN = {
     "Skills": "能力画像",
+    "Policy sandbox": "政策沙盒",
     "Channel mix (leads) and contribution (signed deals)": "渠道占比（线索）与贡献（签约）",
     "share of leads": "线索占比",
     "share of deal contribution": "成交贡献占比",

@@ -50,6 +50,9 @@ QUERIES = (
     "settlement.get",
     "settlement.cycle",
     "radar.report",
+    "experiment.list",
+    "experiment.compare",
+    "experiment.offers",
 )  # online only: the hub must see it
 QUERY_TIMEOUT_S = 15.0
 PING_INTERVAL_S = 30.0

@@ -42,8 +42,12 @@ MUTATIONS = (
     "deal.record",
     "settlement.prepare",
     "settlement.transition",
+    "experiment.define",
+    "experiment.start",
+    "experiment.stop",
+    "experiment.expose",
 )
-NO_OPTIMISTIC = ("deal.record", "settlement.prepare", "settlement.transition")  # shown as waiting until answered
+NO_OPTIMISTIC = MUTATIONS[5:]  # deals, settlement, experiments: shown as waiting until the hub answers
 STAGE_ZH = {"subscription": "认购", "signing": "签约"}
 STEP_ZH = {"confirmed": "确认", "paid": "标记已付"}
 INTAKE = ("visit.register", "report.file")
@@ -112,6 +116,12 @@ def summary(conn: Connection, type_: str, fields: dict[str, Any]) -> str:
         return f"生成结算单 {fields['start']} 至 {fields['end']}"
     if type_ == "settlement.transition":
         return f"结算单 #{fields['statement_id']} {STEP_ZH.get(fields['to'], fields['to'])}"
+    if type_ == "experiment.define":
+        return f"保存政策实验「{(fields.get('definition') or {}).get('name', '')}」"
+    if type_ in ("experiment.start", "experiment.stop"):
+        return f"{'开始' if type_ == 'experiment.start' else '停止'}政策实验 #{fields['experiment_id']}"
+    if type_ == "experiment.expose":
+        return f"向客户 #{fields['customer_id']} 介绍实验 #{fields['experiment_id']} 的政策"
     name = conn.execute(sa.select(staff.c.name).where(staff.c.id == fields["to_staff_id"])).scalar()
     return f"线索 #{fields['lead_id']} 改派给 {name or '#' + str(fields['to_staff_id'])}"
 

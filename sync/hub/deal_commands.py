@@ -21,6 +21,7 @@ from models.dispute import dispute_pack
 from models.events import PendingEvent, append_events
 from models.floor_result import FloorChange, remember
 from models.mutations import MutationKey
+from models.sandbox_store import record_deal_conversions_in
 from models.settlement import SettlementError, Settlements
 from models.settlement_queries import list_statements, settlement_cycle, statement_detail, statement_summary
 from models.staff import Role, StaffMember
@@ -86,7 +87,10 @@ def deal_record(hub: Hub, member: StaffMember, msg: DealRecord, key: MutationKey
     book = DealBook(hub.registry.engine, hub.registry.audit, hub.floor.rules, hub.clock)
 
     def work(conn) -> dict[str, Any]:
-        return to_wire(deal_detail(conn, book.record_in(conn, entry, member.name)))
+        detail = deal_detail(conn, book.record_in(conn, entry, member.name))
+        deal = detail.deal  # a conversion in every policy experiment the person was offered
+        record_deal_conversions_in(conn, deal.customer_id, msg.stage, at, member.name, hub.clock.now(), deal.deal_id)
+        return to_wire(detail)
 
     def event(detail: dict[str, Any]) -> PendingEvent:
         deal = detail["deal"]

@@ -17,7 +17,7 @@ from models.db import write_transaction
 from models.floor_result import FloorError, remember_refusal
 from models.mutations import MutationKey, last_mutation_id
 from models.staff import StaffMember, authenticate
-from sync.hub import deal_commands, kpi_commands, radar_commands  # noqa: F401  (register their commands)
+from sync.hub import deal_commands, kpi_commands, radar_commands, sandbox_commands  # noqa: F401  (their commands)
 from sync.hub.batch import audit_refusal, known_answer
 from sync.hub.commands import HANDLERS, CommandError, message_type
 from sync.hub.core import Hub, Session
