@@ -315,3 +315,19 @@ def test_dashboard_feeds_its_plots_without_rebuilding_them_and_drills_down(qtbot
     assert board.drill.count() == 1 and "139****2231" in board.drill.item(0).text()
     board.show_report({"error": "offline", "message": "未连接到服务器"})
     assert "未连接" in board.headline.text()
+
+
+def test_the_workbench_shows_a_customers_policy_offer_and_records_telling_it(qtbot):
+    bench = ConsultantWorkbench(clock, load_quick_replies())
+    qtbot.addWidget(bench)
+    bench.show()
+    offer = {"experiment_id": 3, "customer_id": 12, "exposed": True, "variant_name": "B", "policy": "送车位"}
+    bench.show_offers([offer, {**offer, "experiment_id": 4, "exposed": False}])
+    assert "送车位" in bench.offers.text() and bench.offered.isVisible()
+    with qtbot.waitSignal(bench.exposure_requested) as told:
+        bench.offered.click()
+    assert told.args == [3, 12] and not bench.offered.isVisible()
+    bench.show_offers([{**offer, "first_exposed_at": "2026-11-20T10:00:00+08:00"}])
+    assert not bench.offered.isVisible() and bench.offers.isVisible()
+    bench.show_offers([])
+    assert not bench.offers.isVisible()

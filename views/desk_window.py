@@ -133,6 +133,10 @@ class DeskWindow(QMainWindow):
         self.workbench.customer_requested.connect(
             lambda c: self.query_requested.emit("customer.get", {"customer_id": c})
         )
+        self.workbench.customer_requested.connect(self._ask_offers)
+        self.workbench.exposure_requested.connect(
+            lambda e, c: self.mutation_requested.emit("experiment.expose", {"experiment_id": e, "customer_id": c})
+        )
         self.manager.reassign_requested.connect(lambda f: self.mutation_requested.emit("lead.reassign", f))
         self.set_connection(ConnectionState(False, now(), 0, detail=self.tr("connecting…")))
         self._restore()
@@ -159,6 +163,11 @@ class DeskWindow(QMainWindow):
         }
         chosen = screens.get(role, []) + self.deal_desk.screens_for(role)
         return chosen or [(self.manager, self.tr("Floor"))]
+
+    def _ask_offers(self, customer_id: int) -> None:
+        self.workbench.show_offers([])
+        if self._me is not None and self._me.role in ("consultant", "manager"):
+            self.query_requested.emit("experiment.offers", {"customer_id": customer_id})
 
     def _define_experiment(self, values: dict) -> None:
         """Save an experiment's definition (a queued action), then show the list again."""
@@ -260,6 +269,8 @@ class DeskWindow(QMainWindow):
             self.sandbox.apply_experiments([ExperimentSummary.from_dict(e) for e in result["experiments"]])
         elif kind == "experiment.compare" and "error" not in result:
             self.sandbox.show_comparison(Comparison.from_dict(result["comparison"]))
+        elif kind == "experiment.offers" and "error" not in result:
+            self.workbench.show_offers(result["offers"])
         elif kind.startswith("experiment.") and "error" in result:
             self.sandbox.show_message(result.get("message") or result["error"], error=True)
         elif kind == "alert.ack" and "error" in result:

@@ -37,6 +37,8 @@ class ConsultantWorkbench(QWidget):
     """Show this customer's card (customer id)."""
     status_requested = Signal(str)
     """Go on duty / pause: the new status."""
+    exposure_requested = Signal(int, int)
+    """The consultant told the customer their policy-experiment offer: (experiment id, customer id)."""
 
     def __init__(self, now: Callable[[], datetime], replies: list[QuickReply], parent: QWidget | None = None):
         """Build the queue, the detail pane and the follow-up bar; `now` is the injected clock."""
@@ -81,6 +83,17 @@ class ConsultantWorkbench(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.card, 1)
+        self.offers = QLabel()
+        self.offers.setWordWrap(True)
+        self.offers.setStyleSheet("background: #e8f5e9; padding: 6px")
+        self.offered = QPushButton(self.tr("Told the customer"))
+        self.offered.clicked.connect(self._told)
+        offers = QHBoxLayout()
+        offers.addWidget(self.offers, 1)
+        offers.addWidget(self.offered)
+        right_layout.addLayout(offers)
+        self._offers: list[dict] = []
+        self.show_offers([])
         right_layout.addWidget(follow)
 
         left = QWidget()
@@ -156,6 +169,25 @@ class ConsultantWorkbench(QWidget):
         self.follow_up_requested.emit({"lead_id": row.lead_id, "kind": kind, "note": self.note.text().strip()})
         self.note.clear()
         self.replies.setCurrentIndex(0)
+
+    def show_offers(self, offers: list[dict]) -> None:
+        """The customer's policy-experiment offers (the hub's `experiment.offers`): what to offer, and a
+        button to record that it was offered (only those in an experiment's exposed share)."""
+        self._offers = [o for o in offers if o.get("exposed")]
+        lines = [
+            self.tr("Policy to offer: %1 (variant %2)").replace("%1", o["policy"]).replace("%2", o["variant_name"])
+            + (self.tr(" · told") if o.get("first_exposed_at") else "")
+            for o in self._offers
+        ]
+        self.offers.setText("\n".join(lines))
+        self.offers.setVisible(bool(lines))
+        self.offered.setVisible(any(not o.get("first_exposed_at") for o in self._offers))
+
+    def _told(self) -> None:
+        for o in self._offers:
+            if not o.get("first_exposed_at"):
+                self.exposure_requested.emit(o["experiment_id"], o["customer_id"])
+        self.offered.hide()
 
     def show_customer(self, card: dict) -> None:
         """Render a customer card (the hub's `customer.get` result, masked) or an error."""

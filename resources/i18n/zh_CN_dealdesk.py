@@ -3,6 +3,9 @@
 ZH_CN = {
     "Skills": "能力画像",
     "Policy sandbox": "政策沙盒",
+    "Told the customer": "已告知客户",
+    "Policy to offer: %1 (variant %2)": "本客户适用政策：%1（方案 %2）",
+    " · told": " · 已告知",
     "Channel mix (leads) and contribution (signed deals)": "渠道占比（线索）与贡献（签约）",
     "share of leads": "线索占比",
     "share of deal contribution": "成交贡献占比",
