@@ -231,11 +231,14 @@ def _attach_subcommands() -> None:
     """Subcommands that live in their own modules."""
     from app.cmd_hub import hub_command
     from app.cmd_import import import_command
+    from app.cmd_setup import settings_command, setup_command
     from app.cmd_simulate import simulate_command
 
     cli.add_command(import_command)
     cli.add_command(hub_command)
     cli.add_command(simulate_command)
+    cli.add_command(setup_command)
+    cli.add_command(settings_command)
 
 
 _attach_subcommands()
