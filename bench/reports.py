@@ -3,7 +3,8 @@
 A year of one busy sales floor (bench/reports_year.py: 1,000,000 leads, 100,000 with --quick) is
 written into a fresh migrated SQLite file. Then one dashboard refresh is timed exactly as the hub
 answers `kpi.report` (`sync.hub.kpi_commands._report`: KPI rows in total and by day, consultant,
-channel and mode, the response histogram, alerts by level, the consultants' names) for the
+channel and mode, the response histogram, alerts by level, the consultants' names; deals too, on
+empty deal tables: no deals are generated) for the
 dashboard's default view (today and the 13 days before, no filter) and for the whole year: the median
 of a few refreshes after a warm-up. Also timed: each of those queries alone, and the drill-down of the
 last day (`_late`, what a click on a consultant's bar asks). The refresh's totals are checked against
