@@ -1,15 +1,15 @@
 """`python -m bench reports`: every aggregate the manager dashboard asks for, over a year of 1M leads.
 
-A year of one busy sales floor (bench/reports_year.py: 1,000,000 leads, 100,000 with --quick) is
-written into a fresh migrated SQLite file. Then one dashboard refresh is timed exactly as the hub
-answers `kpi.report` (`sync.hub.kpi_commands._report`: KPI rows in total and by day, consultant,
-channel and mode, the response histogram, alerts by level, the consultants' names; deals too, on
-empty deal tables: no deals are generated) for the
-dashboard's default view (today and the 13 days before, no filter) and for the whole year: the median
-of a few refreshes after a warm-up. Also timed: each of those queries alone, and the drill-down of the
-last day (`_late`, what a click on a consultant's bar asks). The refresh's totals are checked against
-the figures computed from the generated arrays themselves. The same runs on PostgreSQL when
-SALESFLOOR_TEST_PG answers (its own scratch database, dropped afterwards; no target).
+A year of one busy sales floor (bench/reports_year.py: 1,000,000 leads, 100,000 with --quick) is written
+into a fresh migrated SQLite file. Then one dashboard refresh is timed exactly as the hub answers
+`kpi.report` (`sync.hub.kpi_commands._report`: KPI rows in total and by day, consultant, channel and
+mode, the response histogram, alerts by level, the consultants' names; deals too, on empty deal tables:
+no deals are generated) for the dashboard's default view (today and the 13 days before, no filter) and
+for the whole year: the median of a few refreshes after a warm-up. Also timed: each of those queries
+alone, and the drill-down of the last day (`_late`, what a click on a consultant's bar asks). The
+refresh's totals are checked against the figures computed from the generated arrays themselves. The same
+runs on PostgreSQL when SALESFLOOR_TEST_PG answers (its own scratch database, dropped afterwards; no
+target).
 """
 
 from __future__ import annotations
