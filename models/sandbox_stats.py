@@ -11,12 +11,11 @@ expected cell of the 2×2 table is below 5; with more than one challenger the p-
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from scipy.stats import fisher_exact, norm
 
 from models.sandbox_texts import VERDICTS, render
 
@@ -150,11 +149,14 @@ def tally(
     return [VariantCounts(n, p, exposed_n[i], converted_n[i]) for i, (n, p) in enumerate(variants)]
 
 
+_NORMAL = statistics.NormalDist()
+
+
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
     """The Wilson score interval of a proportion (None without observations)."""
     if n <= 0:
         return None
-    z = float(norm.ppf(0.5 + confidence / 2))
+    z = _NORMAL.inv_cdf(0.5 + confidence / 2)
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator
@@ -171,7 +173,7 @@ def two_proportion_z(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
     if se == 0:
         return 0.0, 1.0
     z = (k2 / n2 - k1 / n1) / se
-    return z, float(min(1.0, 2 * norm.sf(abs(z))))
+    return z, float(min(1.0, 2 * (1 - _NORMAL.cdf(abs(z)))))
 
 
 def needs_exact(k1: int, n1: int, k2: int, n2: int) -> bool:
@@ -185,6 +187,8 @@ def needs_exact(k1: int, n1: int, k2: int, n2: int) -> bool:
 def p_against_control(k1: int, n1: int, k2: int, n2: int) -> tuple[float, str]:
     """(two-sided p, "z" or "fisher") for a challenger (k2 of n2) against the control (k1 of n1)."""
     if needs_exact(k1, n1, k2, n2):
+        from scipy.stats import fisher_exact  # scipy loads in about half a second: only when a test needs it
+
         return float(fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue), "fisher"
     return two_proportion_z(k1, n1, k2, n2)[1], "z"
 
