@@ -20,7 +20,7 @@ from models.audit import AuditEntry, AuditLog
 from models.clock import to_utc
 from models.events import Event, PendingEvent, append_events
 from models.floor_result import FloorChange, FloorError
-from models.floor_state import customer_owner, lead_cards
+from models.floor_state import aware_utc, customer_owner, lead_cards
 from models.hub_schema import alerts, client_mutations, lead_dispatch
 from models.mutations import MutationKey
 from models.prepare import chunks, column_converter, db_params, executemany, next_ids
@@ -81,7 +81,8 @@ def log_follow_ups(
     now = to_utc(now)
     lead_ids = sorted({e.lead_id for e in entries})
     dispatch, cards = _dispatch_rows(conn, lead_ids), lead_cards(conn, lead_ids)
-    first_open = {lid for lid, r in dispatch.items() if r.first_follow_up_at is None}
+    # the earliest follow-up is the first response, even when it syncs after a later one (offline desk)
+    first_at = {lid: aware_utc(r.first_follow_up_at) for lid, r in dispatch.items()}
     outcomes: list[FloorChange | FloorError] = []
     accepted: list[tuple[int, FollowUpIn, datetime, dict]] = []  # (position, entry, when, card)
     for entry in entries:
@@ -106,8 +107,8 @@ def log_follow_ups(
     audit_entries = []
     for fid, (pos, entry, when, card) in zip(ids, accepted, strict=True):
         first_s = None
-        if entry.lead_id in first_open:
-            first_open.discard(entry.lead_id)
+        if entry.lead_id in first_at and (first_at[entry.lead_id] is None or when < first_at[entry.lead_id]):
+            first_at[entry.lead_id] = when
             firsts.append((when, entry.lead_id))
             first_s = int((when - to_utc(datetime.fromisoformat(card["received_at"]))).total_seconds())
         record = {"lead_id": entry.lead_id, "follow_up": fid, "kind": entry.kind, "first_s": first_s}

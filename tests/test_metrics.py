@@ -155,6 +155,26 @@ def test_a_follow_up_logged_offline_counts_from_when_it_happened(registry, clock
     assert (row.within_5, row.counted_5) == (1, 1) and row.median_s == 180.0
 
 
+def test_an_earlier_offline_follow_up_synced_after_a_later_one_is_the_first_response(registry, clock):
+    """A colleague's call at +20 min is logged online; the consultant's offline call at +2 min syncs after it."""
+    floor = Floor(registry)
+    with write_transaction(registry.engine) as conn:
+        wang = add_staff(conn, registry.vault, "王磊", "consultant", clock.now())[0]
+    clock.set(DAY)
+    floor.set_status(wang.id, "on_duty", "t")
+    lead_id = floor.intake([lead(1, "13800000001", DAY)], "t").result["leads"][0]["lead_id"]
+    clock.set(DAY + timedelta(minutes=20))
+    late = floor.log_follow_up(wang, lead_id, "call")
+    clock.set(DAY + timedelta(hours=1))
+    early = floor.log_follow_up(wang, lead_id, "call", occurred_at=DAY + timedelta(minutes=2))
+    again = floor.log_follow_up(wang, lead_id, "wechat", occurred_at=DAY + timedelta(minutes=4))
+    assert late.result["first_response_s"] == 1200 and early.result["first_response_s"] == 120
+    assert again.result["first_response_s"] is None  # not earlier than the first: not a first response
+    with registry.engine.connect() as conn:
+        [row] = kpi(conn, date(2026, 11, 20), date(2026, 11, 20), DAY + timedelta(hours=1))
+    assert (row.within_5, row.counted_5) == (1, 1) and row.median_s == 120.0
+
+
 # --- the facts each lead carries and kpi_days, against a recount from the base rows -------------------
 
 VISIT_KINDS = ("walk_in", "accompanied_visit")
