@@ -267,6 +267,8 @@ def main(out: str = "screenshots", lang: str = "zh_CN") -> None:
     shots += deal_shots(lang)
     shots += sandbox_shots(lang)
     shots += settings_shots(lang)
+    shots += radar_shots(lang)
+    shots += office_shots(lang)
     for name, pixmap in shots:
         pixmap.save(str(folder / name))
         print(folder / name)
@@ -510,6 +512,55 @@ def settings_shots(lang: str) -> list:
         QApplication.processEvents()
         shots.append((f"settings-{lang}.png", screen.grab()))
         screen.close()
+    return shots
+
+
+def radar_shots(lang: str) -> list:
+    """The capability radar of one consultant beside the team, and tag-versus-cycle findings."""
+    import random
+
+    from models.skill_radar import ConsultantUsage, build_profile, cycle_findings
+    from models.tags import default_taxonomy
+    from views.radar import RadarView
+
+    taxonomy, luck = default_taxonomy(), random.Random(11)
+    names = ("王磊", "李敏", "陈晨", "赵雪", "刘洋")
+    usage = []
+    for i, name in enumerate(names, start=1):
+        hits = {t.key: luck.randint(0, 12) for t in taxonomy.tags if luck.random() < 0.5 and not t.risk}
+        usage.append(ConsultantUsage(i, name, 30 + 7 * i, 52_000 + 9_000 * i, hits))
+    tag_use, cycles = {}, {}
+    common = [t.key for t in taxonomy.tags if not t.risk][:12]
+    for customer in range(1, 121):
+        heard = {k for k in common if luck.random() < 0.5}
+        tag_use[customer] = heard
+        cycles[customer] = luck.uniform(14, 40) - (6 if common[0] in heard else 0)
+    view = RadarView()
+    view.resize(1280, 820)
+    view.set_consultants([(u.staff_id, u.name, u.calls) for u in usage])
+    view.show_profile(build_profile(usage, 1))
+    view.show_findings(cycle_findings(tag_use, cycles), 10)
+    view.show()
+    QApplication.processEvents()
+    shots = [(f"radar-{lang}.png", view.grab())]
+    view.close()
+    return shots
+
+
+def office_shots(lang: str) -> list:
+    """The demo office's control window (`make run`), with a morning's figures."""
+    from views.office_panel import OfficePanel
+
+    panel = OfficePanel([(n, n) for n in ("小周", "王磊", "李敏", "张经理", "大屏")], "auto")
+    panel.resize(640, 560)
+    panel.show_figures(
+        {"posted": 41, "visits": 6, "behaviour": 9, "customers": 172, "merged": 58}
+        | {"dispatched": 231, "answered": 214, "rate_5": 0.91}
+    )
+    panel.show()
+    QApplication.processEvents()
+    shots = [(f"office-panel-{lang}.png", panel.grab())]
+    panel.close()
     return shots
 
 
