@@ -182,9 +182,9 @@ def test_the_dashboard_leaderboard_and_drill_down(qtbot, tmp_path):
     qtbot.addWidget(dash)
     people = [
         {"key": "王磊", "leads": 42, "answered": 40, "rate_5": 0.97, "unanswered_late": 2, "consultant_id": 1,
-         "median_s": 150.0, "visits": 3},
+         "median_s": 150.0, "visits": 3, "signings": 2, "conversion": 2 / 42},
         {"key": "李敏", "leads": 38, "answered": 30, "rate_5": 0.815, "unanswered_late": 5, "consultant_id": 2,
-         "median_s": None, "visits": 0},
+         "median_s": None, "visits": 0, "signings": 0, "conversion": 0.0},
     ]  # fmt: skip
     dash.show_report({"total": people[0], "by_day": [], "by_consultant": people, "by_channel": [], "histogram": {}})
     received = datetime(2026, 11, 21, 1, 43, tzinfo=UTC)
@@ -198,9 +198,10 @@ def test_the_dashboard_leaderboard_and_drill_down(qtbot, tmp_path):
     assert dash.board_export.action in dash.board.getPlotItem().vb.menu.actions()
     export(qtbot, dash.board_export, tmp_path / "board.xlsx")
     rows = list(load_workbook(tmp_path / "board.xlsx").active.iter_rows(values_only=True))
-    assert rows[1] == ("王磊", 42, 40, 0.97, 2, 2.5, 3) and rows[2][3] == 0.815 and rows[2][5] is None
+    assert rows[1][:8] == ("王磊", 42, 40, 0.97, 2, 2.5, 3, 2) and rows[2][3] == 0.815 and rows[2][5] is None
+    assert abs(rows[1][8] - 2 / 42) < 1e-9  # conversion typed as a share
     export(qtbot, dash.board_export, tmp_path / "board.csv")
-    assert read_csv(tmp_path / "board.csv")[2] == ["李敏", "38", "30", "82%", "5", "", "0"]  # as displayed
+    assert read_csv(tmp_path / "board.csv")[2] == ["李敏", "38", "30", "82%", "5", "", "0", "0", "0%"]  # as shown
     export(qtbot, dash.drill_export, tmp_path / "late.xlsx")
     [_head, row] = list(load_workbook(tmp_path / "late.xlsx").active.iter_rows(values_only=True))
     assert row == (datetime(2026, 11, 21, 9, 43), "赵*", "139****2231", "Douyin")  # business time, masked
