@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -33,6 +34,7 @@ def hub_command(ctx: click.Context, host, ws_port, http_port, config_file) -> No
         config = load_hub_config(path, host=host, ws_port=ws_port, http_port=http_port)
     except HubConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    config = replace(config, channels_dir=path.parent / "channels")  # `salesfloor setup` writes the office's there
     from sync.hub.server import serve_forever
 
     logging.getLogger("websockets").setLevel(logging.WARNING)

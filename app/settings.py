@@ -40,5 +40,7 @@ def load_settings(
     folder = Path(data_dir) if data_dir else default_data_dir()
     url = db or os.environ.get("SALESFLOOR_DB") or sqlite_url(folder / "salesfloor.db")
     rules_file = rules or os.environ.get("SALESFLOOR_RULES")
+    if not rules_file and (folder / "rules.toml").is_file():  # what `salesfloor setup` writes
+        rules_file = folder / "rules.toml"
     source = key_source or os.environ.get("SALESFLOOR_KEY_SOURCE", "auto")
     return Settings(folder, url, Path(rules_file) if rules_file else None, source)

@@ -170,3 +170,20 @@ async def test_health_reports_without_personal_data(registry):
         async with aiohttp.ClientSession() as http, http.get(hub.http_url + "/healthz") as resp:
             body = await resp.json()
         assert resp.status == 200 and body["ok"] and body["dead_letters"] == 0
+
+
+async def test_an_offices_own_channel_mapping_replaces_the_shipped_one(registry, tmp_path):
+    from models.channel_mapping import CHANNELS_DIR
+
+    shipped = (CHANNELS_DIR / "anjuke.toml").read_text(encoding="utf-8")
+    own = tmp_path / "channels"
+    own.mkdir()  # this office's Anjuke account sends the number as "lianxi_dianhua"
+    (own / "anjuke.toml").write_text(
+        shipped.replace('mobile = ["customer_phone", "phone", "mobile"]', 'mobile = ["lianxi_dianhua"]'),
+        encoding="utf-8",
+    )
+    async with running_hub(registry, channels_dir=own) as hub:
+        raw, headers = signed("anjuke", {"data": {"lead_id": "own-1", "lianxi_dianhua": "13912345678"}})
+        status, body = await post(hub, "/webhooks/anjuke", raw, headers)
+        assert status == 200, body
+        assert count(registry.engine, identifiers, identifiers.c.kind == "mobile") == 1

@@ -53,6 +53,7 @@ class HubConfig:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     report_at: str = "07:30"  # the daily report, Asia/Shanghai
     report: ReportSettings = field(default_factory=ReportSettings)
+    channels_dir: Path | None = None  # the office's own channel mappings (salesfloor setup), over the shipped ones
     forms: dict[str, FormPage] = field(default_factory=dict)  # landing page -> who may post its form
 
     def secret(self, source: str) -> str | None:
@@ -88,6 +89,7 @@ def load_hub_config(path: Path | None, **overrides: Any) -> HubConfig:
     hub.update({k: v for k, v in overrides.items() if v is not None})
     known = set(HubConfig.__dataclass_fields__) - {"secrets", "wecom_robots", "wecom_per_minute", "smtp", "report"}
     known.discard("forms")  # [forms.NAME] tables, not a [hub] key
+    known.discard("channels_dir")  # where hub.toml lives decides it, not a key
     unknown = set(hub) - known
     if unknown:
         raise HubConfigError(f"[hub]: unknown key(s) {sorted(unknown)}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from websockets.asyncio.server import Server, serve
 
+from models.office_setup import load_office_sources
 from models.registry import CustomerRegistry
 from sync.hub.alert_loop import AlertSweeper
 from sync.hub.config import HubConfig
@@ -67,6 +68,11 @@ class RunningHub:
         await self.ws_server.wait_closed()
 
 
+def _sources(config: HubConfig):
+    """The webhook sources: the shipped mappings, each replaced by the office's own file if it has one."""
+    return load_office_sources(config.channels_dir) if config.channels_dir else None
+
+
 async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool = True) -> RunningHub:
     """Start both servers; nothing is accepted before the hub has caught up with the database."""
     hub = Hub(registry, config)
@@ -89,7 +95,10 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
     )
     ws_port = next(iter(ws_server.sockets)).getsockname()[1]
     runner = web.AppRunner(
-        HttpEndpoint(hub, ws_port=ws_port).app(), access_log=None, handle_signals=False, shutdown_timeout=5
+        HttpEndpoint(hub, sources=_sources(config), ws_port=ws_port).app(),
+        access_log=None,
+        handle_signals=False,
+        shutdown_timeout=5,
     )
     await runner.setup()
     site = web.TCPSite(runner, config.host, config.http_port, ssl_context=ctx)
