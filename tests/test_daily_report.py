@@ -102,7 +102,7 @@ async def test_the_report_runs_at_the_configured_business_time():
     )
 
 
-def test_the_benchmark_table_measures_the_commission_settlement_cycle(tmp_path):
+async def test_the_benchmark_table_measures_the_commission_settlement_cycle(tmp_path):
     from models.daily_report import build_daily_report
     from models.db import make_engine, sqlite_url
     from models.deal_demo import build_deal_office
