@@ -313,7 +313,7 @@ def run_office(
     panel.mode_requested.connect(office.set_mode)
     by_key = {**{k: d.window for k, d in office.desks.items()}, "大屏": office.wall.window}
     panel.raise_requested.connect(lambda key: (by_key[key].showNormal(), by_key[key].raise_()))
-    panel.closing.connect(app.quit)
+    panel.closing.connect(lambda: app.exit(0))  # exit, not quit: a red alert popup may refuse to close
     office.bridge.figures.connect(panel.show_figures)
     _tile([*windows, panel], app)
     panel.show()
@@ -328,7 +328,7 @@ def run_office(
         def leave() -> None:
             for path in save_screens({**by_key, "控制台": panel}, office.folder / "screens"):
                 print(f"  {path}", flush=True)
-            app.quit()
+            app.exit(0)
 
         QTimer.singleShot(int(seconds * 1000), leave)
     try:
