@@ -140,14 +140,19 @@ async def test_the_dashboard_report_through_the_hub(registry, clock):
             await c.close()
 
 
-def test_a_follow_up_logged_offline_counts_from_when_it_happened(registry, clock):
-    """A desk offline for an hour syncs a call made 3 minutes after the lead: it counts as within 5."""
+def one_lead(registry, clock):
+    """王磊 on duty and one lead received at DAY (dispatched to him): (floor, 王磊, lead id)."""
     floor = Floor(registry)
     with write_transaction(registry.engine) as conn:
         wang = add_staff(conn, registry.vault, "王磊", "consultant", clock.now())[0]
     clock.set(DAY)
     floor.set_status(wang.id, "on_duty", "t")
-    lead_id = floor.intake([lead(1, "13800000001", DAY)], "t").result["leads"][0]["lead_id"]
+    return floor, wang, floor.intake([lead(1, "13800000001", DAY)], "t").result["leads"][0]["lead_id"]
+
+
+def test_a_follow_up_logged_offline_counts_from_when_it_happened(registry, clock):
+    """A desk offline for an hour syncs a call made 3 minutes after the lead: it counts as within 5."""
+    floor, wang, lead_id = one_lead(registry, clock)
     clock.set(DAY + timedelta(hours=1))  # the desk comes back online and sends its outbox
     floor.log_follow_up(wang, lead_id, "call", occurred_at=DAY + timedelta(minutes=3))
     with registry.engine.connect() as conn:
@@ -157,12 +162,7 @@ def test_a_follow_up_logged_offline_counts_from_when_it_happened(registry, clock
 
 def test_an_earlier_offline_follow_up_synced_after_a_later_one_is_the_first_response(registry, clock):
     """A colleague's call at +20 min is logged online; the consultant's offline call at +2 min syncs after it."""
-    floor = Floor(registry)
-    with write_transaction(registry.engine) as conn:
-        wang = add_staff(conn, registry.vault, "王磊", "consultant", clock.now())[0]
-    clock.set(DAY)
-    floor.set_status(wang.id, "on_duty", "t")
-    lead_id = floor.intake([lead(1, "13800000001", DAY)], "t").result["leads"][0]["lead_id"]
+    floor, wang, lead_id = one_lead(registry, clock)
     clock.set(DAY + timedelta(minutes=20))
     late = floor.log_follow_up(wang, lead_id, "call")
     clock.set(DAY + timedelta(hours=1))
