@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from models.clock import BUSINESS_TZ
 from models.db import write_transaction
 from models.deal_schema import deals
-from models.leads import LeadIn
 from models.schema import agencies
 from models.staff import add_staff, enroll
 from tests.hubkit import enrolled, open_client, running_hub
+from tests.test_deals import person
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,22 +29,7 @@ def customer(registry, tag: str, mobile: str, agency: str | None) -> int:
     touches = [("douyin", "online_lead", at(1, 9), None)]
     if agency:
         touches += [("agency", "report", at(2, 10), agency), ("agency", "accompanied_visit", at(3, 15), agency)]
-    cid = None
-    for i, (channel, kind, when, code) in enumerate(touches):
-        lead = LeadIn(
-            channel,
-            f"{tag}-{i}",
-            channel,
-            kind,
-            when,
-            "李敏",
-            [("mobile", mobile)],
-            agency_code=code,
-            broker_code="zhang" if code else None,
-            broker_name="张经纪" if code else None,
-        )
-        cid = registry.ingest(lead).customer_id
-    return cid
+    return person(registry, tag, mobile, touches)
 
 
 async def broker_of(hub, agency_code: str, name: str) -> str:

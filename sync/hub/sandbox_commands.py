@@ -70,26 +70,24 @@ def experiment_define(hub: Hub, member: StaffMember, msg: ExperimentDefine, key:
     return _changed(hub, key, work)
 
 
+def _step(hub: Hub, member: StaffMember, experiment_id: int, key: MutationKey | None, step: Callable) -> FloorChange:
+    def work(conn, now) -> int:
+        step(conn, experiment_id, member.name, now)
+        return experiment_id
+
+    return _changed(hub, key, work)
+
+
 @mutation(ExperimentStart)
 def experiment_start(hub: Hub, member: StaffMember, msg: ExperimentStart, key: MutationKey | None) -> FloorChange:
     """Start a draft."""
-
-    def work(conn, now) -> int:
-        start_in(conn, msg.experiment_id, member.name, now)
-        return msg.experiment_id
-
-    return _changed(hub, key, work)
+    return _step(hub, member, msg.experiment_id, key, start_in)
 
 
 @mutation(ExperimentStop)
 def experiment_stop(hub: Hub, member: StaffMember, msg: ExperimentStop, key: MutationKey | None) -> FloorChange:
     """Stop a running experiment."""
-
-    def work(conn, now) -> int:
-        stop_in(conn, msg.experiment_id, member.name, now)
-        return msg.experiment_id
-
-    return _changed(hub, key, work)
+    return _step(hub, member, msg.experiment_id, key, stop_in)
 
 
 @mutation(ExperimentExpose)
