@@ -177,11 +177,12 @@ def _rows(conn: Connection, batch: int) -> Iterator[Any]:
         last = chunk[-1].seq
 
 
-def rows_for_customers(conn: Connection, customer_ids: Iterable[int]) -> list[dict[str, Any]]:
-    """Every chain row about any of these customers, with its hashes, oldest first."""
+def rows_for_customers(conn: Connection, customer_ids: Iterable[int], key: bytes | None = None) -> list[dict[str, Any]]:
+    """Every chain row about any of these customers, with its hashes, oldest first; given the chain's
+    key, each also says whether its hash recomputes (`hash_ok`)."""
     ids = list(customer_ids)
     result = conn.execute(sa.select(audit_log).where(audit_log.c.customer_id.in_(ids)).order_by(audit_log.c.seq)).all()
-    return [
+    rows = [
         {
             "seq": r.seq,
             "at": r.at.isoformat(),
@@ -194,3 +195,8 @@ def rows_for_customers(conn: Connection, customer_ids: Iterable[int]) -> list[di
         }
         for r in result
     ]
+    if key is not None:
+        for row, r in zip(rows, result, strict=True):
+            digest = chain_hash(key, r.prev_hash, r.seq, r.at, r.actor, r.action, r.customer_id, r.payload)
+            row["hash_ok"] = digest == r.hash
+    return rows

@@ -31,7 +31,7 @@ from models.deal_checks import (
 )
 from models.deal_queries import DealDetail, DealSummary, SplitRow, deal_detail, list_deals
 from models.deal_schema import commission_lines, commission_pools, deals
-from models.lookup import load_touches, resolve_customer_id
+from models.lookup import customers_absorbed_into, load_touches, resolve_customer_id
 from models.rules import ProjectRules
 
 __all__ = ["DealBook", "DealDetail", "DealError", "DealIn", "DealSummary", "SplitRow", "deal_detail", "list_deals"]
@@ -119,7 +119,7 @@ class DealBook:
         if at < first:
             raise DealError(f"{stage} {stamp(at)} is before the customer's first contact {stamp(first)}")
         existing = conn.execute(sa.select(deals).where(deals.c.unit == unit)).first()
-        if existing is not None and existing.customer_id != customer_id:
+        if existing is not None and resolve_customer_id(conn, existing.customer_id) != customer_id:
             raise DealError(f"unit {unit} already has deal #{existing.id} with customer #{existing.customer_id}")
         if stage == "subscription":
             if existing is not None:
@@ -148,8 +148,9 @@ class DealBook:
         subscriptions = [
             r.subscribed_at
             for r in conn.execute(
-                sa.select(deals.c.subscribed_at).where(
-                    deals.c.customer_id == customer_id, deals.c.subscribed_at.is_not(None)
+                sa.select(deals.c.subscribed_at).where(  # the person's, whichever merged record they were on
+                    deals.c.customer_id.in_(sorted(customers_absorbed_into(conn, customer_id))),
+                    deals.c.subscribed_at.is_not(None),
                 )
             )
         ]
@@ -157,6 +158,7 @@ class DealBook:
             pool, touches, self.rules.protection, at, (entry.consultant_id, consultant), subscriptions
         )
         signed = {
+            "customer_id": customer_id,  # a subscription made before a merge signs on the surviving customer
             "state": "signed",
             "signed_at": at,
             "signed_amount": amount,
@@ -168,7 +170,7 @@ class DealBook:
         }
         if existing is None:
             deal_id = conn.execute(
-                deals.insert().values(customer_id=customer_id, unit=unit, created_by=actor, created_at=now, **signed)
+                deals.insert().values(unit=unit, created_by=actor, created_at=now, **signed)
             ).inserted_primary_key[0]
         else:
             deal_id = existing.id

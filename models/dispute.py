@@ -8,7 +8,6 @@ hashes, each recomputed, and whether the whole chain verifies.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from models.attribution import judge
-from models.audit import AuditLog, chain_hash
+from models.audit import AuditLog, rows_for_customers
 from models.deal_queries import deal_detail
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
 from models.deal_wire import to_wire
@@ -25,11 +24,11 @@ from models.leads import VISIT_KINDS
 from models.lookup import customers_absorbed_into, load_touches, resolve_customer_id
 from models.privacy import Vault
 from models.rules import ProtectionRules
-from models.schema import agencies, audit_log, brokers, identifiers, leads, reports
+from models.schema import agencies, brokers, identifiers, leads, reports
 
 
-def _touches(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
-    """Each lead of the customer as a touch, identifiers masked."""
+def _touches(conn: Connection, customer_id: int, loaded: list) -> list[dict[str, Any]]:
+    """Each lead of the customer as a touch (`loaded`: its touch records), identifiers masked."""
     rows = conn.execute(
         sa.select(leads.c.id, leads.c.source, leads.c.match_reason, leads.c.name_masked)
         .where(leads.c.customer_id == customer_id)
@@ -43,7 +42,7 @@ def _touches(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
         .order_by(identifiers.c.id)
     ):
         masked.setdefault(r.lead_id, []).append({"kind": r.kind, "value": r.masked, "status": r.status})
-    by_lead = {t.lead_id: t for t in load_touches(conn, [customer_id]).get(customer_id, [])}
+    by_lead = {t.lead_id: t for t in loaded}
     out = []
     for r in rows:
         t = by_lead.get(r.id)
@@ -118,27 +117,6 @@ def _visits(conn: Connection, customer_id: int, touches: list[dict[str, Any]]) -
     return sorted(out, key=lambda v: v["at"])
 
 
-def _decisions(conn: Connection, key: bytes, customer_ids: list[int]) -> list[dict[str, Any]]:
-    """Chain rows about these customers, each with its hashes and whether its hash recomputes."""
-    rows = conn.execute(
-        sa.select(audit_log).where(audit_log.c.customer_id.in_(customer_ids)).order_by(audit_log.c.seq)
-    ).all()
-    return [
-        {
-            "seq": r.seq,
-            "at": r.at.isoformat(),
-            "actor": r.actor,
-            "action": r.action,
-            "customer_id": r.customer_id,
-            "payload": json.loads(r.payload),
-            "prev_hash": r.prev_hash,
-            "hash": r.hash,
-            "hash_ok": chain_hash(key, r.prev_hash, r.seq, r.at, r.actor, r.action, r.customer_id, r.payload) == r.hash,
-        }
-        for r in rows
-    ]
-
-
 def _settlement(conn: Connection, deal_id: int) -> list[dict[str, Any]]:
     """Statements that hold this deal's commission lines."""
     q = (
@@ -174,17 +152,18 @@ def dispute_pack(
     detail = deal_detail(conn, deal_id)
     cid = resolve_customer_id(conn, detail.deal.customer_id)  # the deal's customer may since have merged
     related = sorted(customers_absorbed_into(conn, cid))
-    touches = _touches(conn, cid)
+    loaded = load_touches(conn, [cid]).get(cid, [])
+    touches = _touches(conn, cid, loaded)
     subscribed = [
         r.subscribed_at
         for r in conn.execute(
-            sa.select(deals.c.subscribed_at).where(deals.c.customer_id == cid, deals.c.subscribed_at.is_not(None))
+            sa.select(deals.c.subscribed_at).where(deals.c.customer_id.in_(related), deals.c.subscribed_at.is_not(None))
         )
     ]
-    verdict = judge(load_touches(conn, [cid]).get(cid, []), protection, now, subscribed)
+    verdict = judge(loaded, protection, now, subscribed)
     head_seq, head_hash = audit.head(conn)
     problems = audit.verify(conn)
-    decisions = _decisions(conn, vault.audit_key, related)
+    decisions = rows_for_customers(conn, related, vault.audit_key)
     return {
         "generated_at": now.isoformat(),
         "deal": to_wire(detail.deal),

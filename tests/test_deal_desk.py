@@ -50,6 +50,10 @@ def test_answers_reach_the_deal_screens_and_intents_leave_as_desk_actions(qtbot,
         desk.deals.record_requested.emit({**fields, "stage": "subscription", "consultant_name": "王磊"})
     assert sent.args[0] == "deal.record" and sent.args[1]["unit"] == "5-2-801"
     window.show_query_result("settlement.list", {"statements": to_wire(office.statements)})
+    desk.settlement.table.selectRow(0)
+    chosen = desk.settlement.selected_statement()
+    window.show_query_result("settlement.list", {"statements": to_wire(office.statements)})  # the 30 s refresh
+    assert desk.settlement.selected_statement() == chosen  # the selection survives it
     window.show_query_result("settlement.get", {"statement": to_wire(office.statement)})
     window.show_query_result("settlement.cycle", {"cycle": to_wire(office.cycle)})
     statement_id = office.statement.statement.statement_id
@@ -57,6 +61,6 @@ def test_answers_reach_the_deal_screens_and_intents_leave_as_desk_actions(qtbot,
         desk.settlement.transition_requested.emit(statement_id, "paid")
     assert moved.args == ["settlement.transition", {"statement_id": statement_id, "to": "paid"}]
     window.show_query_result("dispute.get", {"pack": office.pack})
-    assert window.tabs.currentWidget() is desk.dispute
+    assert window.tabs.currentWidget() is desk.dispute and window.tabs.tabText(window.tabs.currentIndex()) == "Dispute"
     window.show_query_result("deal.get", {"error": "forbidden", "message": "deal #9 is not yours"})
     assert "not yours" in desk.deals.message.text()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from models.clock import business_time
 from models.deal_records import CycleFigure, DealDetail, DealSummary, StatementDetail, StatementSummary
 from models.deal_wire import from_wire
 from models.desk_state import Me, StaffRow
@@ -38,6 +39,8 @@ class DealDesk(QObject):
     """(type, fields) of a write, queued like any desk action."""
     query_requested = Signal(str, dict)
     """(type, fields) of a read."""
+    dispute_shown = Signal()
+    """A dispute pack arrived: its screen should come to the front."""
 
     def __init__(self, now: Callable[[], datetime], parent: QObject | None = None):
         """Build the screens once; `screens_for` says which a role sees."""
@@ -93,7 +96,7 @@ class DealDesk(QObject):
         """Ask again for what the visible deal screens show."""
         if not self._role:
             return
-        start, end = _month(self._now().date())
+        start, end = _month(business_time(self._now()).date())
         if self.deals.isVisible():
             self.query_requested.emit("deal.list", {})
         if self.settlement.isVisible():
@@ -117,12 +120,7 @@ class DealDesk(QObject):
         elif kind == "dispute.get":
             self._pack = result["pack"]
             self.dispute.show_pack(self._pack)
-            self.dispute.show()
-            parent = self.dispute.parentWidget()
-            while parent is not None and not hasattr(parent, "setCurrentWidget"):
-                parent = parent.parentWidget()
-            if parent is not None:
-                parent.setCurrentWidget(self.dispute)
+            self.dispute_shown.emit()
         elif kind == "settlement.list":
             self.settlement.apply_statements([from_wire(StatementSummary, s) for s in result["statements"]])
         elif kind == "settlement.get":

@@ -85,10 +85,25 @@ class RecordTableModel(QAbstractTableModel):
         return None
 
     def set_records(self, records: Sequence[Any]) -> None:
-        """Replace every record."""
-        self.beginResetModel()
-        self._rows = list(records)
-        self.endResetModel()
+        """Replace every record: rows whose key stays are updated in place, so a refresh keeps the
+        user's selection; gone ones are removed, new ones appended (the view's proxy sorts)."""
+        fresh = {self._key(r): r for r in records}
+        for i in reversed(range(len(self._rows))):
+            if self._key(self._rows[i]) not in fresh:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self.endRemoveRows()
+        kept = {self._key(r): i for i, r in enumerate(self._rows)}
+        for key, i in kept.items():
+            self._rows[i] = fresh[key]
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+        added = [r for k, r in fresh.items() if k not in kept]
+        if added:
+            n = len(self._rows)
+            self.beginInsertRows(QModelIndex(), n, n + len(added) - 1)
+            self._rows.extend(added)
+            self.endInsertRows()
 
     def upsert(self, record: Any) -> int:
         """Change the record with the same key, or append it; returns its row."""

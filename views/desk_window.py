@@ -97,6 +97,7 @@ class DeskWindow(QMainWindow):
         self.deal_desk = DealDesk(now, self)
         self.deal_desk.mutation_requested.connect(self.mutation_requested)
         self.deal_desk.query_requested.connect(self.query_requested)
+        self.deal_desk.dispute_shown.connect(lambda: self.tabs.setCurrentWidget(self.deal_desk.dispute))
         self.tabs.currentChanged.connect(lambda _i: self.deal_desk.refresh())
         self.reception = ReceptionDesk(now)
         self.workbench = ConsultantWorkbench(now, replies)
