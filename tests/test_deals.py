@@ -183,6 +183,15 @@ def test_a_deal_on_a_merged_away_customer_lands_on_the_survivor(office, registry
         assert list_deals(conn, consultant_id=staff_id + 1) == []
 
 
+def test_a_unit_subscribed_before_a_merge_is_signed_on_the_surviving_customer(office, registry):
+    book, li, _wang, staff_id = office
+    other = person(registry, "li3", "13711113333", [("xiaohongshu", "online_lead", at(1, 8), None)])
+    sign(book, other, "8-1201", "1500000", at(5, 10), staff_id, stage="subscription")
+    registry.merge(li, other, "张经理", "same person")
+    detail = sign(book, li, "8-1201", "1480000", at(9, 10), staff_id)
+    assert detail.deal.state == "signed" and detail.deal.customer_id == li
+
+
 def signed_office(office, clock):
     """李敏 signed on 11-09 (链家 owns), 王芳 signed on 11-08 (the office owns)."""
     book, li, wang, staff_id = office
