@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTableView
@@ -292,12 +293,10 @@ class LeadTableModel(QAbstractTableModel):
         return lo
 
     def tick(self) -> None:
-        """Refresh the live age of unanswered leads (one dataChanged per such row)."""
-        age = COLUMNS.index("age")
-        for i, row in enumerate(self._rows):
-            if unanswered(row) and not row.pending:
-                cell = self.index(i, age)
-                self.dataChanged.emit(self.index(i, 0), cell)
+        """Refresh the live age (and its red) of the shown leads: one signal for the two columns."""
+        if self._rows:
+            first, last = COLUMNS.index("customer"), COLUMNS.index("age")
+            self.dataChanged.emit(self.index(0, first), self.index(len(self._rows) - 1, last))
 
     def rows(self) -> list[LeadRow]:
         """The rows shown, in model order."""
@@ -336,4 +335,7 @@ def lead_table(owner, model: LeadTableModel, sort_column: str, order: Qt.SortOrd
         header.resizeSection(i, width)
     header.setStretchLastSection(True)
     install_export(view, title or QCoreApplication.translate("LeadTable", "Leads"))
+    ticker = QTimer(view)  # waiting times count up and turn red past five minutes in every lead table
+    ticker.timeout.connect(model.tick)
+    ticker.start(1000)
     return view

@@ -223,5 +223,7 @@ class ManagerView(QWidget):
         """Feed the queue and refresh the board."""
         self._staff = staff
         self.model.apply(change)
-        self.model.set_staff_names({s.id: s.name for s in staff})
-        self.board_model.update(staff, self.model.all_rows())
+        if change.staff or change.reset:
+            self.model.set_staff_names({s.id: s.name for s in staff})
+        if change.reset or change.leads or change.removed_leads or change.staff:  # not a connection notice
+            self.board_model.update(staff, self.model.all_rows())

@@ -112,17 +112,13 @@ class ConsultantWorkbench(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._selected)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
-        self._ticker.timeout.connect(self._tick)
+        self._ticker.timeout.connect(self._update_summary)  # the table's own timer ticks the ages
         self._ticker.start()
         self._set_enabled(False)
         self._update_duty()
 
     def _mine(self, row: LeadRow) -> bool:
         return self._me is not None and row.consultant_id == self._me.id
-
-    def _tick(self) -> None:
-        self.model.tick()
-        self._update_summary()
 
     def _update_summary(self) -> None:
         rows = self.model.rows()
