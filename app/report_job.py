@@ -276,10 +276,12 @@ async def daily_reports(
     registry, at: time, recipients: tuple[str, ...], report: ReportSettings | None = None, *, sleep=asyncio.sleep
 ) -> None:
     """Forever: at `at` each morning, queue yesterday's reports (a missed send is retried by the queue)."""
+    due = next_run(registry.clock.now(), at)
     while True:
-        due = next_run(registry.clock.now(), at)
-        await sleep((due - registry.clock.now()).total_seconds())
+        while (wait := (due - registry.clock.now()).total_seconds()) > 0:  # timers may wake a little early
+            await sleep(wait)
         try:
             queue_daily_report(registry, (business_time(due) - timedelta(days=1)).date(), recipients, report)
         except Exception:
             log.exception("building the daily reports failed; trying again tomorrow")
+        due = next_run(due, at)  # the following morning: each day's reports are queued once

@@ -117,3 +117,24 @@ async def test_the_benchmark_table_measures_the_commission_settlement_cycle(tmp_
     line = next(b for b in report.benchmarks if b.key == "commission_cycle_days")
     assert office.cycle.paid >= 1
     assert line.office.startswith(f"{office.cycle.median_days:.1f}") and "已付" in line.office
+
+
+async def test_a_timer_that_wakes_early_still_queues_each_days_reports_once(monkeypatch):
+    import asyncio
+
+    import app.report_job as job
+    from models.clock import FakeClock
+
+    clock = FakeClock(datetime(2026, 11, 21, 7, 0, tzinfo=BUSINESS_TZ))
+    queued: list[date] = []
+    monkeypatch.setattr(job, "queue_daily_report", lambda registry, day, *a: queued.append(day))
+
+    async def early_sleep(seconds: float) -> None:
+        clock.advance(seconds=max(seconds - 0.005, 0.001))  # asyncio may wake a little before the deadline
+        if len(queued) >= 2:
+            raise asyncio.CancelledError
+
+    registry = type("R", (), {"clock": clock})()
+    with pytest.raises(asyncio.CancelledError):
+        await job.daily_reports(registry, time(7, 30), ("boss@x.example",), sleep=early_sleep)
+    assert queued == [date(2026, 11, 20), date(2026, 11, 21)]  # each day once, in order

@@ -93,7 +93,13 @@ class EmailSender:
                 problems += await run(self._fail, note, "no SMTP server configured")
                 continue
             try:
-                await asyncio.to_thread(_send, self.settings, build_message(self.settings, note.payload))
+                message = build_message(self.settings, note.payload)
+            except Exception as exc:  # a message that cannot be built fails alone; the rest still go
+                log.warning("email #%s cannot be built: %s", note.id, type(exc).__name__)
+                problems += await run(self._fail, note, f"the message cannot be built: {exc}")
+                continue
+            try:
+                await asyncio.to_thread(_send, self.settings, message)
             except (smtplib.SMTPException, OSError) as exc:
                 verdict, reason = classify(exc)
                 log.warning("email #%s not sent (%s): %s", note.id, verdict, reason)
