@@ -132,6 +132,11 @@ async def test_the_radar_report_from_imported_calls(registry, clock):
         desk = await open_client(hub, consultant, client_id="desk-wl")
         own = (await desk.call("radar.report", staff_id=li_min))["result"]
         assert own["profile"]["staff_id"] == wang and [p[0] for p in own["consultants"]] == [wang]
+        _, newcomer = await enrolled(hub, "周新", "consultant")  # no calls yet: no radar, not a colleague's
+        fresh = await open_client(hub, newcomer, client_id="desk-new")
+        none = (await fresh.call("radar.report"))["result"]
+        assert none["profile"] is None and none["consultants"] == []
+        await fresh.close()
         for client in (office, desk):
             await client.close()
 

@@ -16,10 +16,12 @@ from sync.hub.deal_commands import parse_day, read_db
 from sync.protocol import RadarReport
 
 
-def _report(conn, staff_id: int | None, start: datetime | None, end: datetime | None) -> dict[str, Any]:
+def _report(conn, staff_id: int | None, own_only: bool, start: datetime | None, end: datetime | None) -> dict[str, Any]:
     usage = load_usage(conn, start, end)
     people = sorted(((u.staff_id, u.name, u.calls) for u in usage), key=lambda p: (-p[2], p[1]))
-    chosen = staff_id if any(p[0] == staff_id for p in people) else (people[0][0] if people else None)
+    chosen = staff_id if any(p[0] == staff_id for p in people) else None
+    if chosen is None and not own_only and people:  # a manager without a choice: the most recorded
+        chosen = people[0][0]
     profile = build_profile(usage, chosen) if chosen is not None else None
     cycles = {
         d.customer_id: float(d.cycle_days)
@@ -40,8 +42,9 @@ async def radar_report(hub: Hub, s: Session, msg: RadarReport, _m) -> dict[str, 
     """One consultant's radar beside the team (a consultant: their own) and the tag-versus-cycle findings."""
     first, last = parse_day(msg.start, "start"), parse_day(msg.end, "end")
     start, end = business_day_bounds(first or last, last or first) if (first or last) else (None, None)
-    staff_id = s.member.id if s.member.role is Role.CONSULTANT else msg.staff_id
-    result = await hub.db(read_db, hub, lambda conn: _report(conn, staff_id, start, end))
-    if s.member.role is Role.CONSULTANT:
+    own = s.member.role is Role.CONSULTANT  # a consultant sees their own radar only, never a colleague's
+    staff_id = s.member.id if own else msg.staff_id
+    result = await hub.db(read_db, hub, lambda conn: _report(conn, staff_id, own, start, end))
+    if own:
         result["consultants"] = [p for p in result["consultants"] if p[0] == s.member.id]
     return result
