@@ -41,8 +41,16 @@ def _group_column(group: str | None):
     return sa.literal("all")
 
 
-def deal_rows(conn: Connection, start: date, end: date, group: str | None = None) -> list[DealRow]:
-    """Subscriptions and signings in business days start..end, by consultant (id) or first channel."""
+def deal_rows(
+    conn: Connection,
+    start: date,
+    end: date,
+    group: str | None = None,
+    channel: str | None = None,
+    consultant_id: int | None = None,
+) -> list[DealRow]:
+    """Subscriptions and signings in business days start..end, by consultant (id) or first channel;
+    filtered like the KPI rows beside them (the customer's first channel, the deal's consultant)."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
     low, high = business_day_bounds(start, end)
@@ -58,6 +66,8 @@ def deal_rows(conn: Connection, start: date, end: date, group: str | None = None
         )
         .select_from(deals.join(customers, customers.c.id == deals.c.customer_id))
         .where(sa.or_(subscribed, signed))
+        .where(customers.c.first_channel == channel if channel else sa.true())
+        .where(deals.c.consultant_id == consultant_id if consultant_id is not None else sa.true())
         .group_by(key)
         .order_by(key)
     )

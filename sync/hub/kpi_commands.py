@@ -58,17 +58,20 @@ def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: i
         def rows(group):
             return [_row(r) for r in kpi(conn, start, end, now, group, channel, consultant)]
 
-        people = _with_deals(rows("consultant"), deal_rows(conn, start, end, "consultant"))
+        def deals(group):
+            return deal_rows(conn, start, end, group, channel, consultant)
+
+        people = _with_deals(rows("consultant"), deals("consultant"))
         names = staff_names(conn, {int(r["key"]) for r in people if r["key"].isdigit()})
         for r in people:
             r["consultant_id"] = int(r["key"]) if r["key"].isdigit() else None
             r["key"] = names.get(r["consultant_id"], "—") if r["consultant_id"] else "—"
-        total = _with_deals(rows(None), deal_rows(conn, start, end), "all")
+        total = _with_deals(rows(None), deals(None), "all")
         return {
             "total": (total or [None])[0],
             "by_day": rows("day"),
             "by_consultant": people,
-            "by_channel": _with_deals(rows("channel"), deal_rows(conn, start, end, "channel")),
+            "by_channel": _with_deals(rows("channel"), deals("channel")),
             "contribution": {k: str(v) for k, v in channel_contribution(conn, start, end).items()},
             "by_mode": rows("mode"),
             "histogram": {"edges_min": list(BUCKETS_MIN), "counts": response_histogram(conn, start, end, channel)},
