@@ -110,3 +110,25 @@ async def test_a_wall_cannot_smuggle_a_mutation_in_a_batch(registry, clock):
         reply = await client.call("batch", items=[item(2, "status.set", 1, status="on_duty")])
         assert reply["result"]["replies"][0]["code"] == "forbidden"
         await client.close()
+
+
+async def test_after_an_item_the_hub_could_not_apply_the_rest_wait_to_keep_their_order(registry, clock):
+    async with running_hub(registry) as hub:
+        _, token = await enrolled(hub, "王磊", "consultant", status="on_duty")
+        client = await open_client(hub, token, client_id="desk-1")
+        real = hub.hub.floor.set_status
+        calls = []
+
+        def flaky(*args, **kw):
+            calls.append(args)
+            if len(calls) == 1:
+                raise RuntimeError("disk full")
+            return real(*args, **kw)
+
+        hub.hub.floor.set_status = flaky
+        items = [item(2, "status.set", 1, status="paused"), item(3, "status.set", 2, status="on_duty")]
+        replies = (await client.call("batch", items=items))["result"]["replies"]
+        assert [r["code"] for r in replies] == ["internal", "internal"] and len(calls) == 1  # "on_duty" not applied
+        again = (await client.call("batch", items=[{**i, "id": i["id"] + 10} for i in items]))["result"]["replies"]
+        assert [r["type"] for r in again] == ["result", "result"] and again[1]["result"]["status"] == "on_duty"
+        await client.close()

@@ -295,7 +295,15 @@ class HubSession:
         reply = await self.call("batch", items=items)
         if reply.get("type") == "result":
             return reply["result"]["replies"]
-        return [{**reply, "id": i["id"]} for i in items]  # the whole batch refused: each item gets that answer
+        # The batch as a whole was not taken (a hub without batches, a message too big): no item was
+        # applied, so none is refused; each goes again on its own.
+        log.warning("the hub did not take a batch (%s); sending its actions one by one", reply.get("code"))
+        answers = []
+        for item in sending:
+            answers.append(
+                await self.call(item.type, client_id=client_id, mutation_id=item.mutation_id, **item.fields)
+            )
+        return answers
 
     async def _ping(self) -> None:
         """An application ping every interval keeps the hub's idle timer from closing the socket."""

@@ -115,10 +115,10 @@ class _FollowUps:
         self.waiting.append((len(self.replies), item, FollowUpIn(item.lead_id, item.kind, item.note, when, key)))
         self.replies.append(None)
 
-    def flush(self) -> None:
-        """Log the held follow-ups; each gets its answer at its place."""
+    def flush(self) -> bool:
+        """Log the held follow-ups; each gets its answer at its place. False if they could not be logged."""
         if not self.waiting:
-            return
+            return True
         held, self.waiting = self.waiting, []
         try:
             outcomes = self.hub.floor.log_follow_ups(self.s.member, [entry for _, _, entry in held])
@@ -126,13 +126,14 @@ class _FollowUps:
             log.exception("follow-ups of a batch failed")
             for pos, item, _ in held:
                 self.replies[pos] = reply(item.id, code=ErrorCode.INTERNAL, message=INTERNAL_TEXT)
-            return
+            return False
         for (pos, item, _), outcome in zip(held, outcomes, strict=True):
             if isinstance(outcome, FloorError):
                 self.replies[pos] = reply(item.id, code=outcome.code, message=str(outcome))
             else:
                 self.replies[pos] = reply(item.id, outcome.result)
                 self.changes.append(outcome)
+        return True
 
 
 def apply_batch(hub: Hub, s: Session, items: list[bytes]) -> tuple[list[dict[str, Any]], list[FloorChange]]:
@@ -143,28 +144,42 @@ def apply_batch(hub: Hub, s: Session, items: list[bytes]) -> tuple[list[dict[str
     engine = hub.registry.engine
     try:
         with shared_write_transaction(engine) as conn:
-            for raw in items:
+            for n, raw in enumerate(items):
                 answer, item, key = _prepare(conn, hub, s, raw)
                 if answer is not None:
                     replies.append(answer)
                 elif isinstance(item, FollowUpLog):
                     follow_ups.add(item, key)
                 else:
-                    follow_ups.flush()  # what came before goes first
+                    ok = follow_ups.flush()  # what came before goes first
+                    change = None
                     try:
-                        answer, change = _apply_one(hub, s, item, key)
+                        answer, change = _apply_one(hub, s, item, key) if ok else (None, None)
                     except Exception:
                         log.exception("a batch item failed")
                         hub.registry.forget_cached_ids()
-                        answer, change = reply(item.id, code=ErrorCode.INTERNAL, message=INTERNAL_TEXT), None
+                    if answer is None:  # this one failed (or what came before it): it and the rest go again
+                        replies.append(reply(item.id, code=ErrorCode.INTERNAL, message=INTERNAL_TEXT))
+                        replies += [_not_applied(r) for r in items[n + 1 :]]
+                        break
                     replies.append(answer)
                     if change is not None:
                         changes.append(change)
-            follow_ups.flush()
+            else:
+                follow_ups.flush()
     except BaseException:
         hub.registry.forget_cached_ids()
         raise
     return replies, changes
+
+
+def _not_applied(raw: bytes) -> dict[str, Any]:
+    """The answer of an item left unapplied after an earlier one failed: sent again in order, later."""
+    try:
+        msg_id = decode_mutation(raw).id
+    except ProtocolError as exc:
+        msg_id = exc.msg_id
+    return reply(msg_id, code=ErrorCode.INTERNAL, message="not applied: an earlier action failed; it goes again")
 
 
 @command(MutationBatch)
