@@ -134,7 +134,7 @@ class SyncEngine:
     def submit(self, type_: str, fields: dict) -> None:
         """Queue a mutation (visit.register, report.file, followup.log, status.set, lead.reassign)."""
         body = validate(type_, fields)
-        if not self._online and "occurred_at" in body and body["occurred_at"] is None:
+        if "occurred_at" in body and body["occurred_at"] is None:  # queued actions may go late: stamp now
             body["occurred_at"] = (self.clock.now() + self.hub_offset).isoformat()  # when it happened, hub time
         self._post(self._intents.put_nowait, (type_, body))
 
