@@ -145,8 +145,10 @@ def build_profile(
         index = mine / team if team else None
         scores.append(TagScore(t.key, t.name, t.dimension, mine, team, mine_hits, index, t.risk))
     usual = [s for s in scores if not s.risk and s.index is not None]
-    top = sorted((s for s in usual if s.hits), key=lambda s: (-s.index, -s.mine, s.key))[:top_n]
-    bottom = sorted((s for s in usual if s not in top), key=lambda s: (s.index, -s.team, s.key))[:top_n]
+    above = (s for s in usual if s.hits and s.index > 1)  # "used more than the team": above it, not just first
+    top = sorted(above, key=lambda s: (-s.index, -s.mine, s.key))[:top_n]
+    below = (s for s in usual if s.index < 1)
+    bottom = sorted(below, key=lambda s: (s.index, -s.team, s.key))[:top_n]
     risks = tuple(s for s in scores if s.risk and s.hits)
     return RadarProfile(
         me.staff_id,

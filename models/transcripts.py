@@ -204,6 +204,13 @@ def hints_from_name(stem: str) -> dict[str, str]:
     return hints
 
 
+def _header_value(value: str) -> bool:
+    """A header's value is short and no sentence (a name, a number, a time)."""
+    value = value.strip()
+    sentence = re.search(r"[，。！？,!?]", value) or len(re.findall(r"[A-Za-z]+", value)) >= 3
+    return len(value) <= 24 and not sentence
+
+
 def read_text_call(text: str, name: str, defaults: CallIn) -> CallIn:
     """One call from a plain-text transcript: optional `key：value` header lines, then the dialogue."""
     lines = text.splitlines()
@@ -214,8 +221,8 @@ def read_text_call(text: str, name: str, defaults: CallIn) -> CallIn:
             continue
         key, sep, value = re.sub("：", ":", line, count=1).partition(":")
         fld = _meta_field(key) if sep else None
-        if fld is None:
-            break
+        if fld is None or (speaker_of(key.strip()) is not None and not _header_value(value)):
+            break  # "agent: Hello, this is …" is the dialogue starting, not a header naming the agent
         meta[fld] = value.strip()
     else:
         body = len(lines)

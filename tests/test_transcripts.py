@@ -383,3 +383,25 @@ def test_profiles_from_imported_calls(registry, clock, office):
     assert wang.name == "王磊" and wang.calls == 3 and wang.team_size == 3
     assert dims["closing"].mine > dims["closing"].team > 0
     assert all(0 <= d.mine <= d.best and d.team <= d.best for d in wang.dimensions)
+
+
+def test_a_dialogue_that_opens_with_a_speaker_label_is_not_read_as_a_header():
+    from models.transcripts import CallIn, read_text_call
+
+    opening = "agent: Hello, this is Wang from the sales office\ncustomer: hi\nagent: about the discount"
+    call = read_text_call(opening, "call.txt", CallIn("file"))
+    assert call.consultant == "" and len(call.utterances) == 3  # nothing of the conversation lost
+    header = read_text_call("agent: Wang Lei\ncustomer: hi\nagent: about the discount", "call.txt", CallIn("file"))
+    assert header.consultant == "Wang Lei" and len(header.utterances) == 2
+
+
+def test_the_radar_lists_only_tags_above_or_below_the_team():
+    from models.skill_radar import ConsultantUsage, build_profile
+    from models.tags import default_taxonomy
+
+    keys = [t.key for t in default_taxonomy().tags if not t.risk][:6]
+    strong = ConsultantUsage(1, "王磊", 10, 10_000, dict.fromkeys(keys, 15))
+    weak = ConsultantUsage(2, "李敏", 10, 10_000, dict.fromkeys(keys, 5))
+    best, worst = build_profile([strong, weak], 1), build_profile([strong, weak], 2)
+    assert best.top and not best.bottom and all(t.index > 1 for t in best.top)
+    assert worst.bottom and not worst.top and all(t.index < 1 for t in worst.bottom)
