@@ -4,8 +4,8 @@ A backup is a zip: `manifest.json` (format, schema revision, per table its colum
 SHA-256, the master key's fingerprint, when) and one JSON-lines file per table, all read inside one
 snapshot — a REPEATABLE READ transaction on PostgreSQL, one read transaction on SQLite's WAL — while
 the hub keeps writing. Personal data stays encrypted in it, so restoring needs the same master key
-(checked by fingerprint, never stored). A restore loads into an empty database migrated to the
-backup's revision, SQLite or PostgreSQL alike (a backup moves an office from the embedded database
+(checked by fingerprint, never stored). A restore loads into an empty database of the same schema
+revision, SQLite or PostgreSQL alike (a backup moves an office from the embedded database
 to PostgreSQL), in one transaction, and moves PostgreSQL's id sequences past the restored rows.
 Tables kept by triggers (derived figures) are not stored: the triggers rebuild them as rows arrive.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ def _derived(conn: Connection) -> set[str]:
         )
     bodies = " ".join(text or "" for (text,) in conn.exec_driver_sql(sql)).lower()
     written = (t.name for t in metadata.sorted_tables)
-    return {name for name in written if f"insert into {name}" in bodies}
+    return {name for name in written if re.search(rf"\binsert\s+into\s+(?:\w+\.)?{name}\b", bodies)}
 
 
 def _tables(conn: Connection) -> list[sa.Table]:
@@ -184,24 +185,27 @@ def _empty(conn: Connection) -> bool:
 
 
 def restore_backup(engine: Engine, path: Path, key_fingerprint: str, replace: bool = False) -> BackupSummary:
-    """Load a backup into this database (migrated to the backup's revision first), all or nothing.
+    """Load a backup made at this schema revision into this database, all or nothing.
 
     The database must be empty unless `replace`, which deletes every row first (same transaction).
     """
     manifest = read_manifest(path)
+    head = _head_revision(engine)
+    if manifest["revision"] != head:
+        raise BackupError(
+            f"this backup has schema {manifest['revision']} and this salesfloor writes {head}: restore it with the "
+            "version that made it, then upgrade that database (salesfloor db upgrade)"
+        )
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-    if current not in (None, manifest["revision"]) and not _older(engine, current, manifest["revision"]):
-        raise BackupError(
-            f"this database is at schema {current}, newer than the backup's {manifest['revision']}: "
-            "restore into a new database"
-        )
+    if current not in (None, head):
+        raise BackupError(f"this database is at schema {current}: run salesfloor db upgrade on it first")
     if manifest["key"] != key_fingerprint:
         raise BackupError(
             "this backup was made with another master key: its personal data could not be read; "
             "restore with the office's original key"
         )
-    upgrade(engine, manifest["revision"])
+    upgrade(engine)
     stored = manifest["tables"]
     with write_transaction(engine) as conn, zipfile.ZipFile(path) as zf:
         derived = _derived(conn)
@@ -219,19 +223,17 @@ def restore_backup(engine: Engine, path: Path, key_fingerprint: str, replace: bo
             _load(conn, zf, table, info)
         if conn.dialect.name == "postgresql":
             _advance_sequences(conn)
-    upgrade(engine)  # a backup from an earlier version: its data migrates like any database
     counts = {name: t["rows"] for name, t in stored.items()}
     return BackupSummary(Path(path), manifest["revision"], counts, manifest["taken_at"])
 
 
-def _older(engine: Engine, current: str, target: str) -> bool:
-    """Whether `current` comes before `target` in the migration history."""
+def _head_revision(engine: Engine) -> str:
+    """The newest schema revision this code knows."""
     from alembic.script import ScriptDirectory
 
     from models.db import alembic_config
 
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    return any(r.revision == current for r in script.iterate_revisions(target, "base"))
+    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
 def _load(conn: Connection, zf: zipfile.ZipFile, table: sa.Table, info: dict[str, Any]) -> None:

@@ -189,3 +189,23 @@ def test_cli_backup_and_restore(tmp_path, monkeypatch):
     assert again.exit_code == 1 and "not empty" in again.output
     manifest = json.loads(zipfile.ZipFile(tmp_path / "office.zip").read("manifest.json"))
     assert manifest["tables"]["staff"]["rows"] == 1
+
+
+def test_a_backup_of_another_schema_is_refused_with_advice(registry, clock, vault, tmp_path):
+    path = tmp_path / "b.zip"
+    take_backup(registry.engine, path, vault.fingerprint(), clock.now())
+    older = tmp_path / "older.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(older, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["revision"] = "0005_transcripts"
+                data = json.dumps(manifest).encode()
+            dst.writestr(name, data)
+    target = make_engine(sqlite_url(tmp_path / "t.db"))
+    try:
+        with pytest.raises(BackupError, match=r"0005_transcripts.*db upgrade"):
+            restore_backup(target, older, vault.fingerprint())
+    finally:
+        target.dispose()
