@@ -115,12 +115,14 @@ def changes_zh(prediction: Prediction) -> list[str]:
 
 
 def recommendation(day: date, data: DayData, prediction: Prediction) -> str:
-    """'周六增加 2 名顾问：5分钟达标率 预计 71% → 88%' (actual → predicted)."""
+    """'周六增加 2 名顾问：5分钟达标率 预计 71% → 88%': the day replayed as it was → with the change, both
+    simulated, so the model's own error does not pass for the effect of the change."""
     changes = changes_zh(prediction)
-    before, after = percent(data.actual.rate_5), percent(prediction.predicted.rate_5)
+    after = percent(prediction.predicted.rate_5)
     if not changes:
-        return f"{weekday_zh(day)}按当日设置回放：5分钟达标率 预计 {after}（实际 {before}）"
-    return f"{weekday_zh(day)}{'、'.join(changes)}：5分钟达标率 预计 {before} → {after}"
+        return f"{weekday_zh(day)}按当日设置回放：5分钟达标率 预计 {after}（实际 {percent(data.actual.rate_5)}）"
+    before = percent(prediction.baseline.rate_5)
+    return f"{weekday_zh(day)}{'、'.join(changes)}：5分钟达标率 预计 {before} → {after}（按当日设置回放为 {before}）"
 
 
 def _range(o: Outlook) -> str:
