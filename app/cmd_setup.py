@@ -363,19 +363,24 @@ def _finish(app: AppContext, paths: OfficePaths, settings: OfficeSettings, lang:
     problems, texts = validate_office(settings, paths, load_hub_config, existing)
     if texts is None:
         return problems
-    if settings.staff:
-        try:
-            with write_transaction(app.engine) as conn:
+    created, written = [], []
+    try:
+        with write_transaction(app.engine) as conn:  # the files are written before the people commit:
+            if settings.staff:  # a file that cannot be written leaves nobody half set up
                 created = create_staff(conn, app.vault, settings.staff, app.clock.now())
-        except StaffImportError as exc:
-            return list(exc.problems)
+            written = write_office(texts, paths)
+    except StaffImportError as exc:
+        return list(exc.problems)
+    except OSError as exc:
+        return [Problem("", "file", {"message": f"{exc.filename}: {exc.strerror}"})]
+    if created:
         click.echo("")
         click.secho(
             "一次性注册码（7 天内有效，每人一个）：" if lang != "en" else "One-time enrollment codes (7 days):",
             bold=True,
         )
         show_people(settings.staff, lang, {i: code for i, (_member, code) in enumerate(created)})
-    for path in write_office(texts, paths):
+    for path in written:
         click.echo(("已写入 " if lang != "en" else "wrote ") + str(path))
     return []
 

@@ -196,3 +196,19 @@ def test_salesfloor_settings_opens_the_screen_on_the_data_dirs_files(tmp_path, m
     assert result.exit_code == 0, result.output
     assert opened == [(OfficePaths(tmp_path / "hub.toml", tmp_path / "project.toml", tmp_path / "channels"), "en")]
     assert "settings" in CliRunner().invoke(group, ["--help"]).output
+
+
+def test_wrong_types_on_file_show_without_crashing_the_screen(qtbot):
+    from dataclasses import replace
+
+    from models.office_setup import OfficeSettings
+    from views.settings_screen import SettingsScreen
+
+    screen = SettingsScreen()
+    qtbot.addWidget(screen)
+    base = OfficeSettings()
+    odd = replace(base, idle_minutes="5", grab_seconds=None, alerts=replace(base.alerts, red="yes"))
+    screen.show_settings(odd)  # the checks name these; the screen must still open
+    assert screen.idle_minutes.value() == 0 and not screen.red.isChecked()
+    screen.idle_minutes.setValue(20)
+    assert screen.save_button.isEnabled() or screen._dirty  # edits count again after loading

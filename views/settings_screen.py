@@ -50,6 +50,16 @@ def text_language() -> str:
     return "zh" if QCoreApplication.translate("SettingsScreen", "text-language:en") == "zh" else "en"
 
 
+def _number(value) -> int:
+    """A value read from a file for a number box: wrong types (kept so the checks can name them) show as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _flag(value) -> bool:
+    """A value read from a file for a check box: anything but true/false shows unticked."""
+    return value is True
+
+
 class SettingsScreen(QWidget):
     """Sections on the left, a form on the right, Save / Revert and a status line below."""
 
@@ -375,6 +385,12 @@ class SettingsScreen(QWidget):
 
     def show_settings(self, settings: OfficeSettings, files: Sequence[str] = ()) -> None:
         """Fill every field from the settings (as on file); nothing is unsaved afterwards."""
+        try:
+            self._fill(settings, files)
+        finally:
+            self._loading = False  # edits count again even if a field could not be shown
+
+    def _fill(self, settings: OfficeSettings, files: Sequence[str]) -> None:
         self._loading = True
         self._base = settings
         self.office_name.setText(settings.office_name)
@@ -388,40 +404,40 @@ class SettingsScreen(QWidget):
         self._source = ""
         self._source_changed()
         self.robots.reset([[n, u] for n, u in settings.wecom_robots])
-        self.per_minute.setValue(settings.wecom_per_minute)
+        self.per_minute.setValue(_number(settings.wecom_per_minute))
         m = settings.smtp
-        self.smtp_host.setText(m.host)
+        self.smtp_host.setText(str(m.host or ""))
         self.smtp_security.setCurrentIndex(max(0, self.smtp_security.findData(m.security)))
-        self.smtp_port.setValue(m.port)
-        self.smtp_username.setText(m.username)
-        self.smtp_password.setText(m.password)
-        self.smtp_sender.setText(m.sender)
-        self.smtp_recipients.setText(", ".join(m.recipients))
+        self.smtp_port.setValue(_number(m.port))
+        self.smtp_username.setText(str(m.username or ""))
+        self.smtp_password.setText(str(m.password or ""))
+        self.smtp_sender.setText(str(m.sender or ""))
+        self.smtp_recipients.setText(", ".join(map(str, m.recipients)))
         self.report_at.setTime(QTime.fromString(settings.report_at, "HH:mm"))
         for day, box in enumerate(self.weekdays, start=1):
             box.setChecked(day in settings.auto_assign_weekdays)
         self.holidays.setPlainText(join_dates(settings.holidays))
         self.workdays.setText(join_dates(settings.workdays))
-        self.idle_minutes.setValue(settings.idle_minutes)
-        self.grab_seconds.setValue(settings.grab_seconds)
+        self.idle_minutes.setValue(_number(settings.idle_minutes))
+        self.grab_seconds.setValue(_number(settings.grab_seconds))
         steps = list(settings.grab_fallback)[: len(self.fallback)]
         for i, combo in enumerate(self.fallback):
             combo.setCurrentIndex(max(0, combo.findData(steps[i] if i < len(steps) else "")))
         self.weights.set_weights(settings.weights)
         p = settings.protection
-        self.report_valid_days.setValue(p.report_valid_days)
-        self.min_report_lead.setValue(p.min_report_lead_minutes)
-        self.report_required.setChecked(p.report_required)
-        self.visit_days.setValue(p.visit_protection_days)
-        self.deal_days.setValue(p.deal_protection_days)
-        self.visit_decides.setChecked(p.visit_decides)
+        self.report_valid_days.setValue(_number(p.report_valid_days))
+        self.min_report_lead.setValue(_number(p.min_report_lead_minutes))
+        self.report_required.setChecked(_flag(p.report_required))
+        self.visit_days.setValue(_number(p.visit_protection_days))
+        self.deal_days.setValue(_number(p.deal_protection_days))
+        self.visit_decides.setChecked(_flag(p.visit_decides))
         a = settings.alerts
         for box, on in ((self.red, a.red), (self.yellow, a.yellow), (self.blue, a.blue)):
-            box.setChecked(on)
-        self.red_hours.setValue(a.red_hours)
-        self.price_dwell.setValue(a.price_dwell_s)
-        self.price_paths.setText(", ".join(a.price_paths))
-        self.vr_repeat.setValue(a.vr_repeat)
+            box.setChecked(_flag(on))
+        self.red_hours.setValue(_number(a.red_hours))
+        self.price_dwell.setValue(_number(a.price_dwell_s))
+        self.price_paths.setText(", ".join(map(str, a.price_paths)))
+        self.vr_repeat.setValue(_number(a.vr_repeat))
         self._loading = False
         self._loaded = self.current()
         self._set_dirty(False)
