@@ -427,8 +427,20 @@ def test_hub_toml_forms_tables(tmp_path):
         ('origins = []\nkey = "12345678"', "origins must list"),
         ('origins = ["https://a.cn"]\nkey = "12345678"\nrate_per_minute = 0', "rate_per_minute must be"),
         ('origins = ["https://a.cn"]\nkey = "12345678"\nsecret = "x"', "unknown key"),
-        ('origins = ["https://a.cn"]\nkey = "12345678"\nsource = "nowhere"', "source 'nowhere' is not a file"),
+        ('origins = ["https://a.cn"]\nkey = "12345678"\nsource = ""', "source must name a channel source"),
     ]:
         path.write_text(f"[forms.spring]\n{table}\n", encoding="utf-8")
         with pytest.raises(HubConfigError, match=r"\[forms.spring\].*" + message):
             load_hub_config(path)
+
+
+@pytest.mark.asyncio
+async def test_a_form_page_naming_an_unknown_source_stops_the_hub_before_it_listens(registry, tmp_path):
+    from sync.hub.config import HubConfigError, load_hub_config
+    from sync.hub.server import start_hub
+
+    toml = tmp_path / "hub.toml"
+    toml.write_text('[forms.spring]\norigins = ["https://a.cn"]\nkey = "12345678"\nsource = "nowhere"\n')
+    config = load_hub_config(toml, ws_port=0, http_port=0)  # the file itself is fine
+    with pytest.raises(HubConfigError, match=r"\[forms.spring\].*'nowhere'.*landing_page"):
+        await start_hub(registry, config)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from websockets.asyncio.server import Server, serve
 
+from models.channel_mapping import load_sources
 from models.office_setup import load_office_sources
 from models.registry import CustomerRegistry
 from sync.hub.alert_loop import AlertSweeper
-from sync.hub.config import HubConfig
+from sync.hub.config import HubConfig, HubConfigError
 from sync.hub.core import Hub
 from sync.hub.http import HttpEndpoint
 from sync.hub.notify_loop import NotifyLoop
@@ -68,13 +69,19 @@ class RunningHub:
         await self.ws_server.wait_closed()
 
 
-def _sources(config: HubConfig):
-    """The webhook sources: the shipped mappings, each replaced by the office's own file if it has one."""
-    return load_office_sources(config.channels_dir) if config.channels_dir else None
+def _sources(config: HubConfig) -> dict:
+    """The webhook sources: the shipped mappings, each replaced by the office's own file if it has one;
+    HubConfigError before anything listens when a landing page names a source that is neither."""
+    sources = load_office_sources(config.channels_dir) if config.channels_dir else load_sources()
+    for page in config.forms.values():
+        if page.source not in sources:
+            raise HubConfigError(f"[forms.{page.name}]: no channel source {page.source!r}; known: {sorted(sources)}")
+    return sources
 
 
 async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool = True) -> RunningHub:
     """Start both servers; nothing is accepted before the hub has caught up with the database."""
+    sources = _sources(config)
     hub = Hub(registry, config)
     await hub.start(timers=timers)
     ctx = tls_context(config)
@@ -95,7 +102,7 @@ async def start_hub(registry: CustomerRegistry, config: HubConfig, timers: bool 
     )
     ws_port = next(iter(ws_server.sockets)).getsockname()[1]
     runner = web.AppRunner(
-        HttpEndpoint(hub, sources=_sources(config), ws_port=ws_port).app(),
+        HttpEndpoint(hub, sources=sources, ws_port=ws_port).app(),
         access_log=None,
         handle_signals=False,
         shutdown_timeout=5,
