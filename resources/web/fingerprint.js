@@ -414,22 +414,31 @@
       out[key] = Object.prototype.hasOwnProperty.call(out, key) ? [].concat(out[key], value) : value;
     });
     var box = consentBox(form);
-    if (box && box.name) out[box.name] = true;
+    if (box) out.consent = box.checked === true; // the hub reads "consent", whatever the box is called
     return out;
   }
 
   function post(form, endpoint) {
     report(form, "sending");
     return fill(form).then(function () {
+      var data = record(form);
+      var content = JSON.stringify(Object.assign({}, data, { submission_id: "" }));
+      if (form.salesfloorSent !== undefined && form.salesfloorSent !== content) {
+        // corrected after it was sent: a new submission (the same id with another body would be refused);
+        // pressing submit again unchanged stays the same submission and is answered as a replay
+        data.submission_id = hidden(form, "submission_id").value = randomId();
+      }
+      form.salesfloorPending = content;
       return window.fetch(endpoint, {
         method: "POST",
         mode: "cors",
         credentials: "omit",
         headers: { "Content-Type": "application/json", "X-Salesfloor-Form-Key": form.getAttribute("data-salesfloor-key") || "" },
-        body: JSON.stringify(record(form))
+        body: JSON.stringify(data)
       });
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (answer) {
+        if (response.ok) form.salesfloorSent = form.salesfloorPending;
         report(form, response.ok ? "sent" : "failed", response.status, answer);
       });
     }, function (error) {
