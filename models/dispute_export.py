@@ -17,6 +17,7 @@ from models.deal_records import decision_text
 from models.leads import CHANNEL_LABELS_ZH, TOUCH_LABELS_ZH
 from models.messages import KIND_ZH as IDENT_ZH
 from models.settlement_export import STATUS_ZH
+from models.table_export import cells_as_text, save_atomically
 
 KIND_ZH = {**{k.value: v for k, v in TOUCH_LABELS_ZH.items()}, "follow_up_visit": "顾问登记到访"}
 CHANNEL_ZH = {c.value: v for c, v in CHANNEL_LABELS_ZH.items()}
@@ -142,9 +143,8 @@ def dispute_xlsx(pack: dict[str, Any], path: Path | str) -> Path:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(["" if v is None else v for v in row])
-    out = Path(path)
-    book.save(out)
-    return out
+        cells_as_text(sheet)  # notes, names and reasons are free text: never a formula
+    return save_atomically(path, book.save)
 
 
 _CSS = """

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from models.clock import business_time
 from models.deal_records import StatementDetail
+from models.table_export import cells_as_text, save_atomically
 
 STATUS_ZH = {"pending": "待确认", "confirmed": "已确认", "paid": "已付款"}
 MONEY_FORMAT = "#,##0.00"
@@ -95,9 +96,8 @@ def statement_xlsx(detail: StatementDetail, path: Path | str) -> Path:
         row[9].alignment = Alignment(wrap_text=True, vertical="top")
     for i, width in enumerate((10, 14, 8, 17, 16, 14, 10, 10, 16, 60), start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
-    out = Path(path)
-    book.save(out)
-    return out
+    cells_as_text(sheet)  # names and reasons are free text: never a formula
+    return save_atomically(path, book.save)
 
 
 _CSS = """

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import io
 import os
 import re
 import tempfile
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from models.clock import business_time
 
@@ -195,6 +196,24 @@ def _xlsx_cell(sheet, make, cell: Cell):
 def write_table(path: str | Path, table: TableData) -> int:
     """Write the table to `path` (.xlsx or .csv), replacing it only once complete; returns the row count."""
     kind = export_format(path)
+    rows: list[int] = []
+
+    def write(fh: BinaryIO) -> None:
+        if kind == "csv":
+            text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+            rows.append(write_csv(text, table))
+            text.flush()
+            text.detach()  # the binary file stays open for save_atomically to close
+        else:
+            rows.append(write_xlsx(fh, table))
+
+    save_atomically(path, write)
+    return rows[0]
+
+
+def save_atomically(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
+    """Write a file through `write(binary file)` into a temporary file beside it, then put it in place:
+    a failure leaves the old file (or none), never half a file. ExportError says what went wrong."""
     target = Path(path)
     if target.is_dir():
         raise ExportError(str(path), "exists_as_folder")
@@ -203,12 +222,11 @@ def write_table(path: str | Path, table: TableData) -> int:
     except OSError as exc:
         raise _error(str(path), exc) from None
     try:
-        if kind == "csv":
-            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-                rows = write_csv(fh, table)
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                rows = write_xlsx(fh, table)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)  # as any new file would be (mkstemp makes it private)
         os.replace(temp, target)
     except OSError as exc:
         _discard(temp)
@@ -216,7 +234,15 @@ def write_table(path: str | Path, table: TableData) -> int:
     except BaseException:
         _discard(temp)
         raise
-    return rows
+    return target
+
+
+def cells_as_text(sheet) -> None:
+    """Every text cell of a sheet stays text: one starting with "=" is never run as a formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _discard(temp: str) -> None:

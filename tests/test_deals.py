@@ -361,3 +361,18 @@ def test_the_record_dialogs_fields_record_a_deal_as_they_are(office):
     }
     detail = book.record(DealIn(**fields), "王磊")
     assert detail.deal.signed_at == at(9, 16) and detail.deal.pool == Decimal("47250.00")
+
+
+def test_a_statement_export_keeps_text_as_text_and_is_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from models.deal_demo import build_deal_office
+
+    office = build_deal_office(tmp_path)
+    lines = tuple(replace(line, broker_name="=HYPERLINK(1)") for line in office.statement.lines)
+    detail = replace(office.statement, lines=lines)
+    path = statement_xlsx(detail, tmp_path / "s.xlsx")
+    cells = [c for row in load_workbook(path).active.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
+    assert cells and all(c.data_type == "s" for c in cells)  # never run as a formula
+    assert stat.S_IMODE(os.stat(path).st_mode) & 0o044  # not left private by the temporary file
