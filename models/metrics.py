@@ -246,9 +246,11 @@ def _ranked(conn: Connection, statement, raw: Any, buckets: list[int], ranks: li
     return found
 
 
-def response_histogram(conn: Connection, start: date, end: date, channel: str | None = None) -> list[int]:
+def response_histogram(
+    conn: Connection, start: date, end: date, channel: str | None = None, consultant_id: int | None = None
+) -> list[int]:
     """Answered leads per response-time bucket: ≤1, ≤2, ≤5, ≤10, ≤30, ≤60, ≤120 min, and longer."""
-    where = [*_filters(_K, start, end, channel, None), *_level(None, channel, None)]
+    where = [*_filters(_K, start, end, channel, consultant_id), *_level(None, channel, consultant_id)]
     q = sa.select(*(sa.func.sum(_K[name]) for name in RESPONSE_BUCKETS)).where(*where)
     return [int(n or 0) for n in conn.execute(q).one()]
 

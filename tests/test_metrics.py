@@ -110,6 +110,10 @@ def test_histogram_and_drill_down(registry, clock):
     now = DAY + timedelta(minutes=120)
     with registry.engine.connect() as conn:
         assert response_histogram(conn, date(2026, 11, 20), date(2026, 11, 20)) == [0, 0, 2, 0, 1, 0, 1, 0]
+        assert response_histogram(conn, date(2026, 11, 20), date(2026, 11, 20), consultant_id=wang.id) == [
+            0, 0, 2, 0, 1, 0, 1, 0,
+        ]  # all 王磊's
+        assert sum(response_histogram(conn, date(2026, 11, 20), date(2026, 11, 20), consultant_id=wang.id + 1)) == 0
         late = late_leads(conn, date(2026, 11, 20), now)
         mine = late_leads(conn, date(2026, 11, 20), now, wang.id)
     assert late == [ids[3], ids[4], ids[5]] and mine == late  # all three were 王磊's

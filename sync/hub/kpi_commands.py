@@ -74,7 +74,10 @@ def _report(hub: Hub, start: date, end: date, channel: str | None, consultant: i
             "by_channel": _with_deals(rows("channel"), deals("channel")),
             "contribution": {k: str(v) for k, v in channel_contribution(conn, start, end).items()},
             "by_mode": rows("mode"),
-            "histogram": {"edges_min": list(BUCKETS_MIN), "counts": response_histogram(conn, start, end, channel)},
+            "histogram": {
+                "edges_min": list(BUCKETS_MIN),
+                "counts": response_histogram(conn, start, end, channel, consultant),
+            },
             "alerts": alerts_by_level(conn, start, end),
             "now": now.isoformat(),
         }
