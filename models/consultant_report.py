@@ -8,16 +8,16 @@ the director's report); rendering and sending are elsewhere. Customers appear ma
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.clock import BUSINESS_TZ, to_utc
+from models.clock import to_utc
 from models.floor_people import FOLLOW_UP_KINDS
 from models.floor_state import aware_utc, lead_cards
 from models.hub_schema import alerts, follow_ups, lead_dispatch, staff
-from models.metrics import KpiRow, kpi, late_leads
+from models.metrics import KpiRow, business_range, kpi, late_leads
 from models.prepare import chunks
 
 LEVELS = ("red", "yellow", "blue")
@@ -109,12 +109,6 @@ class ConsultantDay:
         return not (self.received or self.follow_up_total or sum(self.open_alerts.values()))
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants where an Asia/Shanghai business day starts and ends (end excluded)."""
-    start = datetime.combine(day, time(0), tzinfo=BUSINESS_TZ)
-    return to_utc(start), to_utc(start + timedelta(days=1))
-
-
 def active_consultants(conn: Connection) -> list[tuple[int, str]]:
     """(id, name) of every active consultant, by id."""
     q = sa.select(staff.c.id, staff.c.name).where(staff.c.role == "consultant", staff.c.active.is_(True))
@@ -123,7 +117,7 @@ def active_consultants(conn: Connection) -> list[tuple[int, str]]:
 
 def follow_ups_by_kind(conn: Connection, day: date, staff_ids: list[int]) -> dict[int, dict[str, int]]:
     """Follow-ups that happened on the business day, per consultant and kind (zeros included)."""
-    start, end = day_bounds(day)
+    start, end = business_range(day, day)
     out = {sid: dict.fromkeys(FOLLOW_UP_KINDS, 0) for sid in staff_ids}
     for part in chunks(sorted(staff_ids)):
         q = (
@@ -139,7 +133,7 @@ def follow_ups_by_kind(conn: Connection, day: date, staff_ids: list[int]) -> dic
 def open_alerts_by_level(conn: Connection, day: date, now: datetime, staff_ids: list[int]) -> dict[int, dict[str, int]]:
     """Alerts owned by each consultant still open (or only acknowledged) at the end of the day, or at
     `now` if that comes first; acknowledging does not close an alert, a follow-up does."""
-    cutoff = min(day_bounds(day)[1], to_utc(now))
+    cutoff = min(business_range(day, day)[1], to_utc(now))
     out = {sid: dict.fromkeys(LEVELS, 0) for sid in staff_ids}
     for part in chunks(sorted(staff_ids)):
         q = (

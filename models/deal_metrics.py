@@ -16,8 +16,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.deal_queries import business_day_bounds
 from models.deal_schema import commission_lines, commission_pools, deals
+from models.metrics import business_range
 from models.schema import customers
 
 GROUPS = (None, "consultant", "channel")
@@ -53,7 +53,7 @@ def deal_rows(
     filtered like the KPI rows beside them (the customer's first channel, the deal's consultant)."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {list(GROUPS)}, got {group!r}")
-    low, high = business_day_bounds(start, end)
+    low, high = business_range(start, end)
     key = _group_column(group).label("key")
     subscribed = sa.and_(deals.c.subscribed_at >= low, deals.c.subscribed_at < high)
     signed = sa.and_(deals.c.signed_at >= low, deals.c.signed_at < high)
@@ -79,7 +79,7 @@ def deal_rows(
 
 def channel_contribution(conn: Connection, start: date, end: date) -> dict[str, Decimal]:
     """Each channel's share (0..1) of the split weights of deals signed in business days start..end."""
-    low, high = business_day_bounds(start, end)
+    low, high = business_range(start, end)
     channel = sa.func.coalesce(commission_lines.c.channel, commission_lines.c.party_kind).label("channel")
     q = (
         sa.select(channel, sa.func.sum(commission_lines.c.weight).label("weight"))

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.clock import BUSINESS_TZ
 from models.deal_records import DealDetail, DealSummary, SplitRow
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
+from models.metrics import business_range
 from models.schema import customers
 
 _SUMMARY = sa.select(
@@ -97,20 +97,13 @@ def deal_detail(conn: Connection, deal_id: int) -> DealDetail:
     )
 
 
-def business_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """UTC bounds [from, to) of business days start..end inclusive (Asia/Shanghai)."""
-    low = datetime.combine(start, datetime.min.time(), BUSINESS_TZ)
-    high = datetime.combine(end + timedelta(days=1), datetime.min.time(), BUSINESS_TZ)
-    return low, high
-
-
 def list_deals(
     conn: Connection, start: date | None = None, end: date | None = None, consultant_id: int | None = None
 ) -> list[DealSummary]:
     """Deals subscribed or signed within business days start..end (all when not given), newest first."""
     q = _SUMMARY
     if start is not None and end is not None:
-        low, high = business_day_bounds(start, end)
+        low, high = business_range(start, end)
         latest = sa.func.coalesce(deals.c.signed_at, deals.c.subscribed_at)
         q = q.where(latest >= low, latest < high)
     if consultant_id is not None:

@@ -17,9 +17,9 @@ from models.audit import AuditEntry, AuditLog
 from models.clock import Clock, SystemClock
 from models.db import write_transaction
 from models.deal_checks import stamp
-from models.deal_queries import business_day_bounds
 from models.deal_records import MAX_PERIOD_DAYS, NEXT, STATUSES, transition_refusal
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
+from models.metrics import business_range
 from models.privacy import redact
 from models.settlement_queries import (
     CycleFigure,
@@ -52,7 +52,7 @@ class SettlementError(ValueError):
 
 def _unsettled(start: date, end: date, agency_id: int | None):
     """Payable agency lines of deals signed in the period that no statement holds yet."""
-    low, high = business_day_bounds(start, end)
+    low, high = business_range(start, end)
     q = (
         sa.select(commission_lines.c.id, commission_lines.c.agency_id, commission_lines.c.amount, deals.c.customer_id)
         .select_from(

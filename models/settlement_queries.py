@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from models.deal_queries import business_day_bounds
 from models.deal_records import CycleFigure, StatementDetail, StatementLine, StatementSummary
 from models.deal_schema import commission_lines, commission_pools, deals, settlement_statements
+from models.metrics import business_range
 from models.schema import agencies, brokers, customers
 
 DAY = Decimal(86400)
@@ -125,7 +125,7 @@ def _percentile(values: list[float], share: float) -> float:
 
 def settlement_cycle(conn: Connection, start: date, end: date, now: datetime, target_days: int) -> CycleFigure:
     """Signing → paid over payable agency lines of deals signed in business days start..end."""
-    low, high = business_day_bounds(start, end)
+    low, high = business_range(start, end)
     rows = conn.execute(
         sa.select(deals.c.signed_at, settlement_statements.c.paid_at)
         .select_from(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.deal_queries import business_day_bounds, list_deals
+from models.deal_queries import list_deals
 from models.deal_wire import to_wire
+from models.metrics import business_range
 from models.skill_radar import MIN_EACH, build_profile, cycle_findings
 from models.staff import Role
 from models.transcripts import customer_tag_use, load_usage
@@ -41,7 +42,7 @@ def _report(conn, staff_id: int | None, own_only: bool, start: datetime | None, 
 async def radar_report(hub: Hub, s: Session, msg: RadarReport, _m) -> dict[str, Any]:
     """One consultant's radar beside the team (a consultant: their own) and the tag-versus-cycle findings."""
     first, last = parse_day(msg.start, "start"), parse_day(msg.end, "end")
-    start, end = business_day_bounds(first or last, last or first) if (first or last) else (None, None)
+    start, end = business_range(first or last, last or first) if (first or last) else (None, None)
     own = s.member.role is Role.CONSULTANT  # a consultant sees their own radar only, never a colleague's
     staff_id = s.member.id if own else msg.staff_id
     result = await hub.db(read_db, hub, lambda conn: _report(conn, staff_id, own, start, end))
