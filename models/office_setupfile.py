@@ -41,8 +41,17 @@ def unknown_setup_keys(data: dict[str, Any]) -> list[str]:
             out.append(section)
         elif known is not None:
             out += [f"{section}.{key}" for key in value if key not in known]
-    for source, table in data.get("channels", {}).items():
-        if isinstance(table, dict):
+    for section in ("channels", "weights"):  # tables of tables: anything else is a key nothing can read
+        if section in data and not isinstance(data[section], dict):
+            out.append(section)
+    staff = data.get("staff", [])
+    if not isinstance(staff, list) or not all(isinstance(person, dict) for person in staff):
+        out.append("staff (each person a [[staff]] table)")
+    channels = data.get("channels", {})
+    for source, table in channels.items() if isinstance(channels, dict) else ():
+        if not isinstance(table, dict):
+            out.append(f"channels.{source}")
+        else:
             out += [f"channels.{source}.{k}" for k in table if k not in ("secret", "fields", "identifiers")]
     return out
 
@@ -54,7 +63,6 @@ def apply_setup_file(settings: OfficeSettings, data: dict[str, Any]) -> tuple[Of
         return settings, [Problem("", "setup_unknown", {"keys": ", ".join(unknown)})]
     people = []
     for person in data.get("staff", []):
-        person = person if isinstance(person, dict) else {"name": str(person)}
         role = parse_role(str(person.get("role", "")))
         entry = StaffEntry(
             str(person.get("name", "")),

@@ -470,3 +470,13 @@ def test_a_scripted_install_with_problems_writes_nothing_and_creates_nobody(app,
     assert "calendar.holidays: '2026-02-30' is not a date" in result.output
     assert "Nothing was written." in result.output
     assert not (app.settings.data_dir / "hub.toml").exists() and staff_count(app) == 0
+
+
+def test_a_setup_file_with_a_table_of_the_wrong_shape_is_refused_by_name():
+    from models.office_setup import OfficeSettings
+    from models.office_setupfile import apply_setup_file
+
+    settings, problems = apply_setup_file(OfficeSettings(), {"channels": "x", "weights": 5, "staff": "王磊"})
+    assert [p.code for p in problems] == ["setup_unknown"]
+    named = problems[0].params["keys"]
+    assert "channels" in named and "weights" in named and "staff" in named and settings.staff == ()
