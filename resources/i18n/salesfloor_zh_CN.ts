@@ -42,32 +42,32 @@
         <translation>已告知客户</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/workbench.py" line="130"/>
+        <location filename="../../views/workbench.py" line="126"/>
         <source>%n lead(s) waiting for your first call</source>
         <translation><numerusform>%n 条线索等待首次跟进</numerusform></translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="136"/>
+        <location filename="../../views/workbench.py" line="132"/>
         <source>%s — click to pause</source>
         <translation>%s — 点击暂停</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="136"/>
+        <location filename="../../views/workbench.py" line="132"/>
         <source>Go on duty</source>
         <translation>上岗接单</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="156"/>
+        <location filename="../../views/workbench.py" line="152"/>
         <source>Loading…</source>
         <translation>加载中…</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="178"/>
+        <location filename="../../views/workbench.py" line="174"/>
         <source>Policy to offer: %1 (variant %2)</source>
         <translation>本客户适用政策：%1（方案 %2）</translation>
     </message>
     <message>
-        <location filename="../../views/workbench.py" line="179"/>
+        <location filename="../../views/workbench.py" line="175"/>
         <source> · told</source>
         <translation> · 已告知</translation>
     </message>
@@ -272,43 +272,43 @@
 <context>
     <name>DealDesk</name>
     <message>
-        <location filename="../../views/deal_desk.py" line="71"/>
+        <location filename="../../views/deal_desk.py" line="74"/>
         <source>Deals</source>
         <translation>成交</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="72"/>
+        <location filename="../../views/deal_desk.py" line="75"/>
         <source>Settlement</source>
         <translation>结算</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="73"/>
+        <location filename="../../views/deal_desk.py" line="76"/>
         <source>Dispute</source>
         <translation>争议</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="139"/>
+        <location filename="../../views/deal_desk.py" line="137"/>
         <source>Recorded; the split appears once the hub has it.</source>
         <translation>已记录；服务器确认后显示佣金分配。</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="148"/>
+        <location filename="../../views/deal_desk.py" line="146"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="156"/>
+        <location filename="../../views/deal_desk.py" line="154"/>
         <source>Open the statement first.</source>
         <translation>请先打开结算单。</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="167"/>
-        <location filename="../../views/deal_desk.py" line="188"/>
+        <location filename="../../views/deal_desk.py" line="165"/>
+        <location filename="../../views/deal_desk.py" line="186"/>
         <source>Not written: %1</source>
         <translation>未能写入：%1</translation>
     </message>
     <message>
-        <location filename="../../views/deal_desk.py" line="169"/>
+        <location filename="../../views/deal_desk.py" line="167"/>
         <source>Written to %1</source>
         <translation>已保存到 %1</translation>
     </message>
@@ -453,61 +453,61 @@
         <translation>案场销管台</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="141"/>
+        <location filename="../../views/desk_window.py" line="142"/>
         <source>connecting…</source>
         <translation>连接中…</translation>
-    </message>
-    <message>
-        <location filename="../../views/desk_window.py" line="146"/>
-        <location filename="../../views/desk_window.py" line="151"/>
-        <location filename="../../views/desk_window.py" line="158"/>
-        <source>Reception</source>
-        <translation>前台</translation>
-    </message>
-    <message>
-        <location filename="../../views/desk_window.py" line="147"/>
-        <source>My leads</source>
-        <translation>我的线索</translation>
     </message>
     <message>
         <location filename="../../views/desk_window.py" line="147"/>
         <location filename="../../views/desk_window.py" line="152"/>
         <location filename="../../views/desk_window.py" line="159"/>
+        <source>Reception</source>
+        <translation>前台</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="148"/>
+        <source>My leads</source>
+        <translation>我的线索</translation>
+    </message>
+    <message>
+        <location filename="../../views/desk_window.py" line="148"/>
+        <location filename="../../views/desk_window.py" line="153"/>
+        <location filename="../../views/desk_window.py" line="160"/>
         <source>Skills</source>
         <translation>能力画像</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="149"/>
-        <location filename="../../views/desk_window.py" line="156"/>
-        <location filename="../../views/desk_window.py" line="162"/>
-        <location filename="../../views/desk_window.py" line="165"/>
+        <location filename="../../views/desk_window.py" line="150"/>
+        <location filename="../../views/desk_window.py" line="157"/>
+        <location filename="../../views/desk_window.py" line="163"/>
+        <location filename="../../views/desk_window.py" line="166"/>
         <source>Floor</source>
         <translation>案场</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="150"/>
-        <location filename="../../views/desk_window.py" line="157"/>
+        <location filename="../../views/desk_window.py" line="151"/>
+        <location filename="../../views/desk_window.py" line="158"/>
         <source>Dashboard</source>
         <translation>看板</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="153"/>
-        <location filename="../../views/desk_window.py" line="160"/>
+        <location filename="../../views/desk_window.py" line="154"/>
+        <location filename="../../views/desk_window.py" line="161"/>
         <source>Policy sandbox</source>
         <translation>政策沙盒</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="196"/>
+        <location filename="../../views/desk_window.py" line="197"/>
         <source>Online</source>
         <translation>在线</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="199"/>
+        <location filename="../../views/desk_window.py" line="200"/>
         <source>Offline since %s</source>
         <translation>离线（自 %s）</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/desk_window.py" line="202"/>
+        <location filename="../../views/desk_window.py" line="203"/>
         <source>%n change(s) waiting</source>
         <translation><numerusform>%n 条待发送</numerusform></translation>
     </message>
@@ -696,32 +696,32 @@
 <context>
     <name>DuplicateHint</name>
     <message>
-        <location filename="../../views/desk_window.py" line="307"/>
+        <location filename="../../views/desk_window.py" line="308"/>
         <source>No hint: %s</source>
         <translation>暂无提示：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="314"/>
+        <location filename="../../views/desk_window.py" line="315"/>
         <source>Offline: possibly an existing customer (%s); the hub will check</source>
         <translation>离线：可能是已存在客户（%s），联网后由系统确认</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="323"/>
+        <location filename="../../views/desk_window.py" line="324"/>
         <source>Not a valid mobile: %s</source>
         <translation>手机号无效：%s</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="325"/>
+        <location filename="../../views/desk_window.py" line="326"/>
         <source>New customer</source>
         <translation>新客户</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="328"/>
+        <location filename="../../views/desk_window.py" line="329"/>
         <source>Attribution</source>
         <translation>判客</translation>
     </message>
     <message>
-        <location filename="../../views/desk_window.py" line="331"/>
+        <location filename="../../views/desk_window.py" line="332"/>
         <source>Existing customer %1 %2 · first source %3 %4 · consultant %5</source>
         <translation>已存在客户 %1 %2 · 首次来源 %3 %4 · 归属顾问 %5</translation>
     </message>
@@ -1168,7 +1168,7 @@
 <context>
     <name>LeadTable</name>
     <message>
-        <location filename="../../views/lead_model.py" line="338"/>
+        <location filename="../../views/lead_model.py" line="337"/>
         <source>Leads</source>
         <translation>线索</translation>
     </message>
@@ -1176,52 +1176,52 @@
 <context>
     <name>LeadTableModel</name>
     <message>
-        <location filename="../../views/lead_model.py" line="63"/>
+        <location filename="../../views/lead_model.py" line="64"/>
         <source>Customer</source>
         <translation>客户</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="64"/>
+        <location filename="../../views/lead_model.py" line="65"/>
         <source>Mobile</source>
         <translation>手机号</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="65"/>
+        <location filename="../../views/lead_model.py" line="66"/>
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="66"/>
+        <location filename="../../views/lead_model.py" line="67"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="67"/>
+        <location filename="../../views/lead_model.py" line="68"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="68"/>
+        <location filename="../../views/lead_model.py" line="69"/>
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="69"/>
+        <location filename="../../views/lead_model.py" line="70"/>
         <source>Consultant</source>
         <translation>置业顾问</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="70"/>
+        <location filename="../../views/lead_model.py" line="71"/>
         <source>Received</source>
         <translation>进线时间</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="123"/>
+        <location filename="../../views/lead_model.py" line="124"/>
         <source>(no name)</source>
         <translation>（未留姓名）</translation>
     </message>
     <message>
-        <location filename="../../views/lead_model.py" line="136"/>
+        <location filename="../../views/lead_model.py" line="137"/>
         <source>answered in %s</source>
         <translation>%s 内已跟进</translation>
     </message>
@@ -1761,427 +1761,427 @@
         <translation>zh</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="66"/>
+        <location filename="../../views/settings_screen.py" line="76"/>
         <source>Office settings</source>
         <translation>案场设置</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="77"/>
+        <location filename="../../views/settings_screen.py" line="87"/>
         <source>Office</source>
         <translation>案场</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="78"/>
+        <location filename="../../views/settings_screen.py" line="88"/>
         <source>Channels</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="79"/>
+        <location filename="../../views/settings_screen.py" line="89"/>
         <source>WeCom</source>
         <translation>企业微信</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="80"/>
+        <location filename="../../views/settings_screen.py" line="90"/>
         <source>E-mail</source>
         <translation>邮件</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="81"/>
+        <location filename="../../views/settings_screen.py" line="91"/>
         <source>Dispatch &amp; calendar</source>
         <translation>派单与日历</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="82"/>
+        <location filename="../../views/settings_screen.py" line="92"/>
         <source>Weights &amp; 报备</source>
         <translation>权重与报备</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="83"/>
+        <location filename="../../views/settings_screen.py" line="93"/>
         <source>Alerts</source>
         <translation>客户提醒</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="92"/>
+        <location filename="../../views/settings_screen.py" line="102"/>
         <source>The hub reads these files when it starts: changes take effect when the hub restarts.</source>
         <translation>中心在启动时读取这些设置：修改保存后，重启中心才生效。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="98"/>
+        <location filename="../../views/settings_screen.py" line="108"/>
         <source>Revert</source>
         <translation>撤销修改</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="99"/>
+        <location filename="../../views/settings_screen.py" line="109"/>
         <source>Save (Ctrl+S)</source>
         <translation>保存（Ctrl+S）</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="194"/>
+        <location filename="../../views/settings_screen.py" line="204"/>
         <source>e.g. 星河湾营销中心</source>
         <translation>如：星河湾营销中心</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="195"/>
+        <location filename="../../views/settings_screen.py" line="205"/>
         <source>Office name</source>
         <translation>案场名称</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="199"/>
+        <location filename="../../views/settings_screen.py" line="209"/>
         <source>Files</source>
         <translation>设置文件</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="202"/>
+        <location filename="../../views/settings_screen.py" line="212"/>
         <source>People are added with the setup wizard (salesfloor setup --staff FILE) or salesfloor hub user add.</source>
         <translation>人员通过首次设置向导（salesfloor setup --staff 名单文件）或 salesfloor hub user add 添加。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="206"/>
+        <location filename="../../views/settings_screen.py" line="216"/>
         <source>People</source>
         <translation>人员</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="213"/>
+        <location filename="../../views/settings_screen.py" line="223"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="217"/>
+        <location filename="../../views/settings_screen.py" line="227"/>
         <source>not set: copy it from the platform</source>
         <translation>未设置：从平台后台复制</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="218"/>
+        <location filename="../../views/settings_screen.py" line="228"/>
         <source>Secret</source>
         <translation>密钥</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="222"/>
+        <location filename="../../views/settings_screen.py" line="232"/>
         <source>Dots between names (data.phone); header:Name for a header; several paths separated by commas.</source>
         <translation>用点分隔层级（data.phone）；请求头写 header:名称；多个路径用逗号分隔，取第一个有值的。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="223"/>
+        <location filename="../../views/settings_screen.py" line="233"/>
         <source>Field mapping</source>
         <translation>字段映射</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="231"/>
+        <location filename="../../views/settings_screen.py" line="241"/>
         <source>Add robot</source>
         <translation>添加机器人</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="231"/>
+        <location filename="../../views/settings_screen.py" line="241"/>
         <source>Remove robot</source>
         <translation>删除机器人</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="242"/>
+        <location filename="../../views/settings_screen.py" line="252"/>
         <source>Group robot → Add robot in WeCom gives the address; its key is kept secret here.</source>
         <translation>在企业微信群里“添加群机器人”即可得到地址；地址中的 key 在此处不显示。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="243"/>
+        <location filename="../../views/settings_screen.py" line="253"/>
         <source>Robots</source>
         <translation>群机器人</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="246"/>
+        <location filename="../../views/settings_screen.py" line="256"/>
         <source>Messages per minute</source>
         <translation>每分钟最多发送</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="246"/>
+        <location filename="../../views/settings_screen.py" line="256"/>
         <source>WeCom allows 20.</source>
         <translation>企业微信上限为 20 条。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="253"/>
+        <location filename="../../views/settings_screen.py" line="263"/>
         <source>Mail server</source>
         <translation>发信服务器</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="253"/>
+        <location filename="../../views/settings_screen.py" line="263"/>
         <source>Empty: no e-mail.</source>
         <translation>留空则不发邮件。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="255"/>
+        <location filename="../../views/settings_screen.py" line="265"/>
         <source>None</source>
         <translation>不加密</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="258"/>
+        <location filename="../../views/settings_screen.py" line="268"/>
         <source>Security</source>
         <translation>加密方式</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="260"/>
+        <location filename="../../views/settings_screen.py" line="270"/>
         <source>Port</source>
         <translation>端口</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="262"/>
+        <location filename="../../views/settings_screen.py" line="272"/>
         <source>Login</source>
         <translation>登录账号</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="264"/>
+        <location filename="../../views/settings_screen.py" line="274"/>
         <source>Password</source>
         <translation>密码</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="266"/>
+        <location filename="../../views/settings_screen.py" line="276"/>
         <source>Sender</source>
         <translation>发件人</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="268"/>
+        <location filename="../../views/settings_screen.py" line="278"/>
         <source>Report recipients</source>
         <translation>日报收件人</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="273"/>
+        <location filename="../../views/settings_screen.py" line="283"/>
         <source>Daily report at</source>
         <translation>日报发送时间</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="273"/>
+        <location filename="../../views/settings_screen.py" line="283"/>
         <source>Yesterday&apos;s figures, Beijing time.</source>
         <translation>发送前一天的数据，北京时间。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="283"/>
+        <location filename="../../views/settings_screen.py" line="293"/>
         <source>Mon</source>
         <translation>周一</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="284"/>
+        <location filename="../../views/settings_screen.py" line="294"/>
         <source>Tue</source>
         <translation>周二</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="285"/>
+        <location filename="../../views/settings_screen.py" line="295"/>
         <source>Wed</source>
         <translation>周三</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="286"/>
+        <location filename="../../views/settings_screen.py" line="296"/>
         <source>Thu</source>
         <translation>周四</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="287"/>
+        <location filename="../../views/settings_screen.py" line="297"/>
         <source>Fri</source>
         <translation>周五</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="288"/>
+        <location filename="../../views/settings_screen.py" line="298"/>
         <source>Sat</source>
         <translation>周六</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="289"/>
+        <location filename="../../views/settings_screen.py" line="299"/>
         <source>Sun</source>
         <translation>周日</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="295"/>
+        <location filename="../../views/settings_screen.py" line="305"/>
         <source>Leads are assigned to an idle consultant on these days; other days run the grab pool.</source>
         <translation>这些日子线索自动派给空闲顾问，其余日子进入抢单池。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="296"/>
+        <location filename="../../views/settings_screen.py" line="306"/>
         <source>Auto-assign on</source>
         <translation>自动派单日</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="301"/>
+        <location filename="../../views/settings_screen.py" line="311"/>
         <source>Holidays (grab pool)</source>
         <translation>节假日（抢单）</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="303"/>
+        <location filename="../../views/settings_screen.py" line="313"/>
         <source>Make-up workdays (调休)</source>
         <translation>调休工作日（自动派单）</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="304"/>
-        <location filename="../../views/settings_screen.py" line="337"/>
+        <location filename="../../views/settings_screen.py" line="314"/>
+        <location filename="../../views/settings_screen.py" line="347"/>
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="305"/>
+        <location filename="../../views/settings_screen.py" line="315"/>
         <source>A consultant on duty with no follow-up for this long can take a lead.</source>
         <translation>在岗顾问超过这段时间没有跟进，即视为空闲，可接新线索。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="306"/>
+        <location filename="../../views/settings_screen.py" line="316"/>
         <source>Idle after</source>
         <translation>空闲判定</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="307"/>
-        <location filename="../../views/settings_screen.py" line="364"/>
+        <location filename="../../views/settings_screen.py" line="317"/>
+        <location filename="../../views/settings_screen.py" line="374"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="308"/>
+        <location filename="../../views/settings_screen.py" line="318"/>
         <source>Grab offer open for</source>
         <translation>抢单时限</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="313"/>
+        <location filename="../../views/settings_screen.py" line="323"/>
         <source>—</source>
         <translation>—</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="314"/>
+        <location filename="../../views/settings_screen.py" line="324"/>
         <source>Offer again</source>
         <translation>再次抢单</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="315"/>
+        <location filename="../../views/settings_screen.py" line="325"/>
         <source>Assign an idle consultant</source>
         <translation>派给空闲顾问</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="316"/>
+        <location filename="../../views/settings_screen.py" line="326"/>
         <source>Manager&apos;s queue</source>
         <translation>转案场经理</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="326"/>
+        <location filename="../../views/settings_screen.py" line="336"/>
         <source>Nobody grabbed it</source>
         <translation>无人抢单时</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="326"/>
+        <location filename="../../views/settings_screen.py" line="336"/>
         <source>Steps in order.</source>
         <translation>按顺序执行。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="333"/>
+        <location filename="../../views/settings_screen.py" line="343"/>
         <source>A blank cell uses the “any channel” weight of its column; weights are normalised per customer.</source>
         <translation>留空的格子使用同一列“其他渠道”的权重；每位客户的权重会归一化。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="334"/>
+        <location filename="../../views/settings_screen.py" line="344"/>
         <source>Contribution weights</source>
         <translation>贡献权重</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="335"/>
-        <location filename="../../views/settings_screen.py" line="343"/>
         <location filename="../../views/settings_screen.py" line="345"/>
+        <location filename="../../views/settings_screen.py" line="353"/>
+        <location filename="../../views/settings_screen.py" line="355"/>
         <source> days</source>
         <translation> 天</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="336"/>
+        <location filename="../../views/settings_screen.py" line="346"/>
         <source>报备 valid for</source>
         <translation>报备有效期</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="339"/>
+        <location filename="../../views/settings_screen.py" line="349"/>
         <source>报备 at least before the visit</source>
         <translation>报备须早于到访</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="341"/>
+        <location filename="../../views/settings_screen.py" line="351"/>
         <source>An agency visit needs a valid 报备 to be protected</source>
         <translation>分销带看须有有效报备才受保护</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="344"/>
+        <location filename="../../views/settings_screen.py" line="354"/>
         <source>Visit protection</source>
         <translation>带看保护期</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="346"/>
+        <location filename="../../views/settings_screen.py" line="356"/>
         <source>Deal protection</source>
         <translation>认购保护期</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="347"/>
+        <location filename="../../views/settings_screen.py" line="357"/>
         <source>The first visit decides (到访为王)</source>
         <translation>到访为王（首次到访决定归属）</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="354"/>
+        <location filename="../../views/settings_screen.py" line="364"/>
         <source>Start with red only; add yellow and blue after two weeks, once consultants trust the red ones.</source>
         <translation>建议先只开一级提醒，两周后顾问信任了再开二级和三级。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="358"/>
+        <location filename="../../views/settings_screen.py" line="368"/>
         <source>Red: no follow-up — a forced popup for the owner and the manager</source>
         <translation>一级（红）：久未跟进——顾问和经理强制弹窗</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="360"/>
+        <location filename="../../views/settings_screen.py" line="370"/>
         <source> h</source>
         <translation> 小时</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="361"/>
+        <location filename="../../views/settings_screen.py" line="371"/>
         <source>No follow-up for</source>
         <translation>未跟进超过</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="362"/>
+        <location filename="../../views/settings_screen.py" line="372"/>
         <source>Yellow: price page or repeated VR views — WeCom to the owner</source>
         <translation>二级（黄）：看价格页或反复看 VR——企业微信提醒顾问</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="365"/>
+        <location filename="../../views/settings_screen.py" line="375"/>
         <source>Price page longer than</source>
         <translation>价格页停留超过</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="367"/>
+        <location filename="../../views/settings_screen.py" line="377"/>
         <source>Price page paths</source>
         <translation>价格页路径</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="368"/>
+        <location filename="../../views/settings_screen.py" line="378"/>
         <source> times</source>
         <translation> 次</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="369"/>
+        <location filename="../../views/settings_screen.py" line="379"/>
         <source>Same unit&apos;s VR in a row</source>
         <translation>同一房源 VR 连续查看</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="370"/>
+        <location filename="../../views/settings_screen.py" line="380"/>
         <source>Blue: a floor plan saved as favourite — report only</source>
         <translation>三级（蓝）：收藏户型——只进报表</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="428"/>
+        <location filename="../../views/settings_screen.py" line="444"/>
         <source>Showing the settings on file.</source>
         <translation>当前显示的是已保存的设置。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/settings_screen.py" line="451"/>
+        <location filename="../../views/settings_screen.py" line="467"/>
         <source>%n problem(s): see the fields marked in red.</source>
         <translation><numerusform>%n 处需要修改：见标红的项。</numerusform></translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="455"/>
-        <location filename="../../views/settings_screen.py" line="562"/>
+        <location filename="../../views/settings_screen.py" line="471"/>
+        <location filename="../../views/settings_screen.py" line="578"/>
         <source>Unsaved changes.</source>
         <translation>有未保存的修改。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="460"/>
+        <location filename="../../views/settings_screen.py" line="476"/>
         <source>Saved at %1. Changes take effect when the hub restarts.</source>
         <translation>已于 %1 保存。重启中心后生效。</translation>
     </message>
     <message>
-        <location filename="../../views/settings_screen.py" line="539"/>
+        <location filename="../../views/settings_screen.py" line="555"/>
         <source>%1 — POST /webhooks/%2, signed with %3</source>
         <translation>%1 — 推送地址 POST /webhooks/%2，签名方式 %3</translation>
     </message>
