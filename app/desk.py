@@ -39,6 +39,8 @@ class HubAddress:
 def ws_url_for(http: str, ws_port: int, tls: bool) -> str:
     """The websocket URL next to a hub's HTTP address."""
     host = urlsplit(http if "://" in http else f"http://{http}").hostname or "127.0.0.1"
+    if ":" in host:  # an IPv6 address goes in brackets
+        host = f"[{host}]"
     return f"{'wss' if tls else 'ws'}://{host}:{ws_port}/"
 
 

@@ -91,3 +91,9 @@ def test_enrollment_over_http_against_a_real_hub(qtbot, registry):
         assert failed.args[0]
     finally:
         hub.stop()
+
+
+def test_the_websocket_address_beside_a_hub_address():
+    assert ws_url_for("192.168.1.20:8766", 8765, False) == "ws://192.168.1.20:8765/"
+    assert ws_url_for("https://hub.office.example", 8765, True) == "wss://hub.office.example:8765/"
+    assert ws_url_for("http://[::1]:8766", 8765, False) == "ws://[::1]:8765/"  # IPv6 in brackets
