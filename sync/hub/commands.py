@@ -8,7 +8,7 @@ idempotency happen before a handler runs (sync/hub/ws.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -18,6 +18,7 @@ from models.access import MAY_REVEAL, may_see_customer
 from models.clock import ensure_aware
 from models.floor_result import FloorChange
 from models.floor_state import customer_owner, customers_by_identifier, staff_names
+from models.follow_ups import CLOCK_SKEW
 from models.identifiers import Status, parse_identifier
 from models.leads import Channel, LeadIn, TouchKind
 from models.lookup import customer_detail, resolve_customer_id
@@ -47,7 +48,6 @@ HANDLERS: dict[type, Handler] = {}
 # A mutation's blocking part, run on the hub's database thread: (hub, who, message, key) -> change.
 Applier = Callable[[Hub, StaffMember, Any, MutationKey | None], FloorChange]
 APPLIERS: dict[type, Applier] = {}
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class CommandError(ValueError):
